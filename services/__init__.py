@@ -1,0 +1,1 @@
+"""The five services: each its own process, store and consumer group."""

@@ -1,0 +1,1 @@
+"""The employer service: organisations, vacancies and interview invitations."""

@@ -1,0 +1,1 @@
+"""The matching service: ranking candidate-vacancy pairs and learning from outcomes."""

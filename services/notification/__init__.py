@@ -1,0 +1,1 @@
+"""The notification service: telling each person once, on their channel, in their language."""

@@ -1,0 +1,1 @@
+"""The seeker service: job-seeker profiles, consents, credentials and applications."""

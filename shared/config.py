@@ -1,0 +1,28 @@
+"""Settings every service shares, read from environment variables."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings; each service subclasses it in its own ``core/config.py``.
+
+    Environment variables: KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, MONGO_URL,
+    MONGO_DATABASE, HTTP_HOST, HTTP_PORT, LOG_LEVEL.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    service_name: str
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    topic_prefix: str = Field(default="talent.", pattern=r"^[A-Za-z0-9._-]*$")
+    mongo_url: str = "mongodb://127.0.0.1:27017/"
+    mongo_database: str
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(ge=1, le=65535)
+    log_level: str = "INFO"
+
+    @property
+    def consumer_group(self) -> str:
+        """The service's Kafka consumer group: one per service, shared by its replicas."""
+        return f"{self.topic_prefix}{self.service_name}"

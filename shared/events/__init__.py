@@ -1,0 +1,17 @@
+"""Event contracts: the envelope, the catalogue of payloads and the topic registry."""
+
+from shared.events import catalogue
+from shared.events.envelope import Envelope, EnvelopeHead, Event, parse_event
+from shared.events.topics import PARTITIONS, Topic, dead_letter_topic, topic_name
+
+__all__ = [
+    "PARTITIONS",
+    "Envelope",
+    "EnvelopeHead",
+    "Event",
+    "Topic",
+    "catalogue",
+    "dead_letter_topic",
+    "parse_event",
+    "topic_name",
+]

@@ -1,0 +1,126 @@
+"""The one envelope every event travels in, and the base class of every payload."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Generic, Self, TypeVar
+from uuid import UUID, uuid4
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.events.topics import Topic
+
+
+class Event(BaseModel):
+    """Base of every payload. Subclasses name their event type, topic and key field.
+
+    Consumers tolerate unknown fields (``extra="ignore"``) so producers can add
+    fields without breaking older consumers.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    event_type: ClassVar[str]
+    topic: ClassVar[Topic]
+    key_field: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+    registry: ClassVar[dict[str, type[Event]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "event_type" in cls.__dict__:
+            if cls.event_type in Event.registry:
+                raise TypeError(f"event type {cls.event_type!r} is declared twice")
+            Event.registry[cls.event_type] = cls
+
+    @property
+    def key(self) -> str:
+        """The Kafka message key: the aggregate's id."""
+        return str(getattr(self, self.key_field))
+
+
+PayloadT = TypeVar("PayloadT", bound=Event)
+
+
+class Envelope(BaseModel, Generic[PayloadT]):
+    """Metadata plus payload; JSON on the wire.
+
+    ``Envelope[VacancyPosted]`` validates that the event type on the wire is the
+    one its payload model declares.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    event_id: UUID
+    event_type: str = Field(min_length=1, max_length=100)
+    schema_version: int = Field(ge=1)
+    occurred_at: AwareDatetime
+    producer: str = Field(min_length=1, max_length=100)
+    correlation_id: UUID
+    causation_id: UUID | None = None
+    payload: PayloadT
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _type_matches_payload(self) -> Self:
+        if self.event_type != self.payload.event_type:
+            raise ValueError(
+                f"event_type {self.event_type!r} does not match payload type {self.payload.event_type!r}"
+            )
+        return self
+
+    @classmethod
+    def wrap(
+        cls,
+        payload: PayloadT,
+        *,
+        producer: str,
+        caused_by: Envelope[Any] | None = None,
+        event_id: UUID | None = None,
+    ) -> Envelope[PayloadT]:
+        """A new envelope for ``payload``; ``caused_by`` carries the correlation chain on."""
+        own_id = event_id or uuid4()
+        return Envelope[type(payload)](  # type: ignore[misc]
+            event_id=own_id,
+            event_type=payload.event_type,
+            schema_version=payload.schema_version,
+            occurred_at=datetime.now(UTC),
+            producer=producer,
+            correlation_id=caused_by.correlation_id if caused_by else own_id,
+            causation_id=caused_by.event_id if caused_by else None,
+            payload=payload,
+        )
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Kafka headers mirroring the metadata, for routing and tracing without parsing."""
+        return {
+            "event_id": str(self.event_id),
+            "event_type": self.event_type,
+            "schema_version": str(self.schema_version),
+            "correlation_id": str(self.correlation_id),
+            "producer": self.producer,
+        }
+
+
+class EnvelopeHead(BaseModel):
+    """Just enough of an envelope to route it before its payload type is known."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    event_id: UUID
+    event_type: str = Field(min_length=1, max_length=100)
+
+
+def parse_event(data: bytes | str) -> Envelope[Event]:
+    """Validate any known event from JSON, choosing the payload model by its event type."""
+    head = EnvelopeHead.model_validate_json(data)
+    model = Event.registry.get(head.event_type)
+    if model is None:
+        raise ValueError(f"unknown event type {head.event_type!r}")
+    return Envelope[model].model_validate_json(data)  # type: ignore[valid-type]

@@ -1,0 +1,1 @@
+"""Kafka adapters: the broker, topic creation, publishing and safe consumption."""

@@ -1,0 +1,189 @@
+"""Safe consumption, built once: skip what was processed, retry, dead-letter, keep flowing.
+
+A broker middleware wraps every handler of a service:
+
+- an event whose id the service's inbox already holds is acknowledged and skipped;
+- a handler error is retried a few times with backoff; still failing, or failing on
+  input that no retry can fix (not JSON, not an envelope, a schema violation), the
+  message goes to ``<topic>.dlq`` with the error and its origin in headers, and is
+  acknowledged so the partition keeps flowing;
+- an outage of the store or broker is not the message's fault: the message is not
+  acknowledged, the consumer seeks back to it and it is delivered again;
+- an envelope of an event type that no handler of this service takes is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+from faststream import BaseMiddleware
+from faststream.exceptions import SubscriberNotFound
+from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
+from pydantic import ValidationError
+from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout, WriteConcernError
+
+from shared.events.envelope import EnvelopeHead
+from shared.events.topics import dead_letter_topic
+from shared.store.inbox import ProcessedEvents
+
+logger = logging.getLogger(__name__)
+
+# The store or broker is unreachable: no fault of the message, so it is redelivered.
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+    AutoReconnect,
+    ConnectionFailure,
+    ExecutionTimeout,
+    WriteConcernError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+)
+# The message itself is bad: retrying cannot help.
+INPUT_ERRORS: tuple[type[BaseException], ...] = (ValidationError, ValueError, UnicodeDecodeError)
+
+MAX_ERROR_HEADER = 2_000
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 3
+    first_backoff_s: float = 0.1
+    multiplier: float = 4.0
+    outage_pause_s: float = 1.0
+
+    def backoff(self, attempt: int) -> float:
+        return self.first_backoff_s * self.multiplier ** (attempt - 1)
+
+
+class ReliableDelivery:
+    """Middleware factory: ``broker.add_middleware(ReliableDelivery(...))``."""
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        inbox: ProcessedEvents,
+        *,
+        consumer_group: str,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.broker = broker
+        self.inbox = inbox
+        self.consumer_group = consumer_group
+        self.retry = retry or RetryPolicy()
+
+    def __call__(self, msg: Any, /, *, context: Any) -> _DeliveryScope:
+        return _DeliveryScope(msg, context=context, policy=self)
+
+
+class _DeliveryScope(BaseMiddleware):
+    """Lives for one message."""
+
+    def __init__(self, msg: Any, /, *, context: Any, policy: ReliableDelivery) -> None:
+        super().__init__(msg, context=context)
+        self.policy = policy
+        self.attempts = 0
+
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        head = _envelope_head(await msg.decode())
+        if head is not None and await self.policy.inbox.seen(head.event_id):
+            logger.info("skipping %s %s: already processed", head.event_type, head.event_id)
+            return None
+        result = await self._call_with_retries(call_next, msg)
+        if head is not None:
+            await self.policy.inbox.record(head.event_id, head.event_type, _record(self.msg).topic)
+        return result
+
+    async def _call_with_retries(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        retry = self.policy.retry
+        while True:
+            self.attempts += 1
+            try:
+                return await call_next(msg)
+            except OUTAGE_ERRORS:
+                await asyncio.sleep(retry.outage_pause_s)  # do not spin while the store is down
+                raise
+            except INPUT_ERRORS:
+                raise
+            except Exception as error:
+                if self.attempts >= retry.attempts:
+                    raise
+                pause = retry.backoff(self.attempts)
+                logger.warning("attempt %d failed (%r); retrying in %.2f s", self.attempts, error, pause)
+                await asyncio.sleep(pause)
+
+    async def after_processed(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_val: BaseException | None = None,
+        exc_tb: TracebackType | None = None,
+    ) -> bool:
+        if exc_val is None or isinstance(exc_val, OUTAGE_ERRORS | asyncio.CancelledError):
+            return False  # success is acknowledged; an outage or a shutdown is redelivered
+        record = _record(self.msg)
+        if isinstance(exc_val, SubscriberNotFound):
+            head = _envelope_head(_json_or_none(record.value))
+            if head is not None:
+                return True  # a valid event this service has no handler for
+            exc_val = ValueError("not an event envelope: expected a JSON object with event_id and event_type")
+        await self._dead_letter(record, exc_val)
+        return True
+
+    async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: BaseException) -> None:
+        topic = dead_letter_topic(record.topic)
+        headers = {name: value.decode(errors="replace") for name, value in record.headers or ()}
+        headers.update(
+            {
+                "dlq.error_type": type(error).__name__,
+                "dlq.error": str(error)[:MAX_ERROR_HEADER],
+                "dlq.topic": record.topic,
+                "dlq.partition": str(record.partition),
+                "dlq.offset": str(record.offset),
+                "dlq.consumer_group": self.policy.consumer_group,
+                "dlq.attempts": str(max(self.attempts, 1)),
+                "dlq.failed_at": datetime.now(UTC).isoformat(),
+            }
+        )
+        await self.policy.broker.publish(record.value, topic=topic, key=record.key, headers=headers)
+        logger.error(
+            "dead-lettered %s[%d]@%d to %s: %s",
+            record.topic, record.partition, record.offset, topic, headers["dlq.error"],
+        )  # fmt: skip
+
+
+def _record(msg: Any) -> ConsumerRecord[Any, Any]:
+    return msg  # type: ignore[no-any-return]  # a single-message subscriber's raw message
+
+
+def _json_or_none(value: bytes | None) -> Any:
+    try:
+        return json.loads(value or b"")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _envelope_head(body: Any) -> EnvelopeHead | None:
+    if not isinstance(body, dict):
+        return None
+    try:
+        return EnvelopeHead.model_validate(body)
+    except ValidationError:
+        return None
+
+
+def accepts(*event_types: type[Any]) -> Any:
+    """A subscriber filter choosing the handler by the envelope's event type."""
+    names = frozenset(event_type.event_type for event_type in event_types)
+
+    async def is_wanted(message: StreamMessage[Any]) -> bool:
+        body = await message.decode()
+        return isinstance(body, dict) and body.get("event_type") in names
+
+    return is_wanted
