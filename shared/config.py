@@ -22,7 +22,10 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(ge=1, le=65535)
     log_level: str = "INFO"
 
-    @property
-    def consumer_group(self) -> str:
-        """The service's Kafka consumer group: one per service, shared by its replicas."""
-        return f"{self.topic_prefix}{self.service_name}"
+    def consumer_group(self, topic: str) -> str:
+        """The Kafka consumer group of this service's subscriber to ``topic``.
+
+        One group per service and topic, shared by the service's replicas: a
+        subscriber joining or leaving then rebalances only its own topic.
+        """
+        return f"{self.topic_prefix}{self.service_name}.{topic}"

@@ -28,7 +28,7 @@ def subscribe(router: KafkaRouter, settings: ServiceSettings, topic: Topic) -> D
     """A subscriber in the service's consumer group, acknowledging only after processing."""
     return router.subscriber(
         topic_name(topic, settings.topic_prefix),
-        group_id=settings.consumer_group,
+        group_id=settings.consumer_group(topic),
         ack_policy=ACK_POLICY,
         auto_offset_reset="earliest",
         max_poll_interval_ms=MAX_POLL_INTERVAL_MS,
@@ -48,9 +48,7 @@ class Service:
         self.inbox = ProcessedEvents(self.store)
         self.broker: KafkaBroker = create_broker(self.settings)
         self.broker.add_middleware(
-            ReliableDelivery(
-                self.broker, self.inbox, consumer_group=self.settings.consumer_group, retry=self.retry
-            )
+            ReliableDelivery(self.broker, self.inbox, service_name=self.settings.service_name, retry=self.retry)
         )
         for router in self.routers:
             self.broker.include_router(router)
@@ -59,10 +57,21 @@ class Service:
             self.broker,
             asgi_routes=[("/healthz", get(self._alive)), ("/readyz", get(self._ready))],
         )
-        self.app.on_startup(self._start)
+        self.app.on_startup(self.prepare)
         self.app.after_shutdown(self.store.close)
 
-    async def _start(self) -> None:
+    async def start(self) -> None:
+        """Run without the HTTP app (workers, tests): prepare, then start consuming."""
+        await self.prepare()
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        """Finish in-flight messages, commit them, then close the store."""
+        await self.broker.stop()
+        await self.store.close()
+
+    async def prepare(self) -> None:
+        """Open the store and create any missing topic; runs before the broker starts."""
         logging.getLogger(self.settings.service_name).setLevel(self.settings.log_level)
         await self.store.open()
         created = await ensure_topics(

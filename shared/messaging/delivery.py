@@ -71,12 +71,12 @@ class ReliableDelivery:
         broker: KafkaBroker,
         inbox: ProcessedEvents,
         *,
-        consumer_group: str,
+        service_name: str,
         retry: RetryPolicy | None = None,
     ) -> None:
         self.broker = broker
         self.inbox = inbox
-        self.consumer_group = consumer_group
+        self.service_name = service_name
         self.retry = retry or RetryPolicy()
 
     def __call__(self, msg: Any, /, *, context: Any) -> _DeliveryScope:
@@ -146,7 +146,7 @@ class _DeliveryScope(BaseMiddleware):
                 "dlq.topic": record.topic,
                 "dlq.partition": str(record.partition),
                 "dlq.offset": str(record.offset),
-                "dlq.consumer_group": self.policy.consumer_group,
+                "dlq.service": self.policy.service_name,
                 "dlq.attempts": str(max(self.attempts, 1)),
                 "dlq.failed_at": datetime.now(UTC).isoformat(),
             }
