@@ -1,5 +1,7 @@
 """Topic creation with explicit partition counts; the broker never auto-creates topics."""
 
+import asyncio
+import time
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -30,6 +32,22 @@ async def ensure_topics(bootstrap_servers: str, plan: dict[str, int]) -> list[st
                 await admin.create_topics(missing)
             except TopicAlreadyExistsError:
                 pass  # another service created them at the same moment
+            await _wait_for_leaders(admin, [topic.name for topic in missing])
         return [topic.name for topic in missing]
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout_s: float = 30.0) -> None:
+    """A new topic takes a moment to elect its partition leaders; publishing before fails."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        described = await admin.describe_topics(names)
+        if all(
+            topic["error_code"] == 0 and topic["partitions"] and all(p["leader"] >= 0 for p in topic["partitions"])
+            for topic in described
+        ):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topics {names} have no partition leaders after {timeout_s:.0f} s")
+        await asyncio.sleep(0.1)

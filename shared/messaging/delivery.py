@@ -125,7 +125,7 @@ class _DeliveryScope(BaseMiddleware):
         exc_val: BaseException | None = None,
         exc_tb: TracebackType | None = None,
     ) -> bool:
-        if exc_val is None or isinstance(exc_val, OUTAGE_ERRORS | asyncio.CancelledError):
+        if exc_val is None or isinstance(exc_val, (*OUTAGE_ERRORS, asyncio.CancelledError)):
             return False  # success is acknowledged; an outage or a shutdown is redelivered
         record = _record(self.msg)
         if isinstance(exc_val, SubscriberNotFound):

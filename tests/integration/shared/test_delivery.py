@@ -1,0 +1,170 @@
+"""Dead letters, redelivery and outages, against the real broker and store."""
+
+import json
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from faststream import Depends
+from faststream.kafka import KafkaRouter
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import AutoReconnect
+
+from shared.events import Envelope, Topic, dead_letter_topic, topic_name
+from shared.events import catalogue as c
+from shared.service import Service, subscribe
+from shared.messaging.delivery import accepts
+from tests.conftest import Namespace
+from tests.helpers import running, settings_for, wait_for
+from tests.samples import samples
+
+pytestmark = pytest.mark.integration
+
+VACANCY_ID = uuid4()
+KEY = str(VACANCY_ID).encode()  # every message of a test on one partition, behind each other
+
+
+class Vacancies:
+    """A consumer of vacancy events whose behaviour each test steers by the vacancy title."""
+
+    def __init__(self, namespace: Namespace) -> None:
+        self.settings = settings_for(namespace, "matching")
+        self.service: Service | None = None
+        self.calls: dict[str, int] = {}
+        self.router = KafkaRouter()
+        subscriber = subscribe(self.router, self.settings, Topic.VACANCY)
+
+        async def on_posted(event: Envelope[c.VacancyPosted], db: AsyncDatabase[Any] = Depends(self.db)) -> None:
+            await self.apply(event, db)
+
+        subscriber(on_posted, filter=accepts(c.VacancyPosted))
+
+    def db(self) -> AsyncDatabase[Any]:
+        assert self.service is not None
+        return self.service.store.database()
+
+    async def apply(self, event: Envelope[c.VacancyPosted], db: AsyncDatabase[Any]) -> None:
+        title = event.payload.title
+        self.calls[title] = self.calls.get(title, 0) + 1
+        if title.startswith("always fails"):
+            raise RuntimeError(f"cannot handle {title}")
+        if title.startswith("store blips") and self.calls[title] == 1:
+            raise AutoReconnect("connection reset by the store")
+        # Deliberately not idempotent: only the inbox stops a replay from counting twice.
+        await db["vacancies"].update_one({"_id": title}, {"$inc": {"applied": 1}}, upsert=True)
+
+
+def vacancy(title: str) -> Envelope[c.VacancyPosted]:
+    payload = samples()[2].model_copy(update={"title": title, "vacancy_id": VACANCY_ID})
+    return Envelope.wrap(payload, producer="employer")
+
+
+async def send_raw(namespace: Namespace, topic: str, value: bytes, headers: list[tuple[str, bytes]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=KEY, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def read_all(namespace: Namespace, topic: str, count: int) -> list[Any]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers)
+    await consumer.start()
+    try:
+        consumer.assign([TopicPartition(topic, 0)])
+        await consumer.seek_to_beginning()
+        records: list[Any] = []
+
+        async def more() -> int:
+            batch = await consumer.getmany(timeout_ms=200)
+            records.extend(record for part in batch.values() for record in part)
+            return len(records)
+
+        await wait_for(more, until=lambda n: n >= count, what=f"{count} records on {topic}")
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def applied(app: Vacancies, title: str) -> int:
+    document = await app.db()["vacancies"].find_one({"_id": title})
+    return int(document["applied"]) if document else 0
+
+
+async def test_poison_messages_go_to_the_dead_letter_topic_and_the_partition_keeps_flowing(
+    namespace: Namespace,
+) -> None:
+    app = Vacancies(namespace)
+    topic = topic_name(Topic.VACANCY, namespace.topic_prefix)
+    wrong_schema = json.loads(vacancy("缺少字段").model_dump_json())
+    del wrong_schema["payload"]["salary"]
+
+    async with running(app.settings, app.router) as service:
+        app.service = service
+        await send_raw(namespace, topic, b"\xff\xfe not json at all", [])
+        await send_raw(namespace, topic, b'{"truncated": ', [("content-type", b"application/json")])
+        await send_raw(namespace, topic, json.dumps(wrong_schema).encode(), [])
+        await service.publisher.publish(vacancy("always fails: 解析失败"))
+        await service.publisher.publish(vacancy("数据分析师"))
+
+        await wait_for(lambda: applied(app, "数据分析师"), until=lambda n: n == 1, what="the good message")
+        dead = await read_all(namespace, dead_letter_topic(topic), 4)
+
+    assert len(dead) == 4
+    headers = [{k: v.decode() for k, v in record.headers} for record in dead]
+    assert [h["dlq.error_type"] for h in headers] == ["ValueError", "JSONDecodeError", "ValidationError", "RuntimeError"]
+    assert "not an event envelope" in headers[0]["dlq.error"]
+    assert "salary" in headers[2]["dlq.error"]
+    assert headers[3]["dlq.error"] == "cannot handle always fails: 解析失败" and headers[3]["dlq.attempts"] == "3"
+    assert app.calls["always fails: 解析失败"] == 3
+    assert [h["dlq.offset"] for h in headers] == ["0", "1", "2", "3"]  # one partition, in order
+    assert all(h["dlq.topic"] == topic and h["dlq.service"] == "matching" for h in headers)
+    assert dead[0].value == b"\xff\xfe not json at all" and dead[0].key == KEY
+    assert headers[3]["event_type"] == "vacancy.posted"  # original headers are kept
+
+
+async def test_a_redelivered_event_is_applied_once(namespace: Namespace) -> None:
+    app = Vacancies(namespace)
+    event = vacancy("重复投递")
+    async with running(app.settings, app.router) as service:
+        app.service = service
+        await service.publisher.publish(event)
+        await service.publisher.publish(event)  # the same event_id again, as after a producer retry
+        await service.publisher.publish(vacancy("marker"))
+        await wait_for(lambda: applied(app, "marker"), until=lambda n: n == 1, what="the marker")
+
+        assert await applied(app, "重复投递") == 1
+        assert app.calls["重复投递"] == 1  # the second copy was skipped before the handler
+
+
+async def test_a_store_outage_redelivers_the_message_instead_of_dropping_it(namespace: Namespace) -> None:
+    app = Vacancies(namespace)
+    async with running(app.settings, app.router) as service:
+        app.service = service
+        await service.publisher.publish(vacancy("store blips"))
+        await wait_for(lambda: applied(app, "store blips"), until=lambda n: n == 1, what="the retried event")
+
+        assert app.calls["store blips"] == 2
+        assert await app.db()["vacancies"].count_documents({}) == 1
+
+
+async def test_an_event_type_without_a_handler_is_skipped_not_dead_lettered(namespace: Namespace) -> None:
+    app = Vacancies(namespace)
+    closed = samples()[4]
+    async with running(app.settings, app.router) as service:
+        app.service = service
+        await service.publisher.publish(Envelope.wrap(closed, producer="employer"))
+        await service.publisher.publish(vacancy("after the closed event"))
+        await wait_for(
+            lambda: applied(app, "after the closed event"), until=lambda n: n == 1, what="the next event"
+        )
+        dlq = dead_letter_topic(topic_name(Topic.VACANCY, namespace.topic_prefix))
+        consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers)
+        await consumer.start()
+        try:
+            end = await consumer.end_offsets([TopicPartition(dlq, 0)])
+        finally:
+            await consumer.stop()
+    assert list(end.values()) == [0]
