@@ -48,7 +48,9 @@ class Service:
         self.inbox = ProcessedEvents(self.store)
         self.broker: KafkaBroker = create_broker(self.settings)
         self.broker.add_middleware(
-            ReliableDelivery(self.broker, self.inbox, service_name=self.settings.service_name, retry=self.retry)
+            ReliableDelivery(
+                self.broker, self.inbox, service_name=self.settings.service_name, retry=self.retry
+            )
         )
         for router in self.routers:
             self.broker.include_router(router)

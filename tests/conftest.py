@@ -56,7 +56,9 @@ def infra() -> Infra:
     )
     if result.returncode != 0:
         pytest.exit(f"could not start the test infrastructure:\n{result.stdout}{result.stderr}", returncode=2)
-    values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line and "[" not in line)
+    values = dict(
+        line.split("=", 1) for line in result.stdout.splitlines() if "=" in line and "[" not in line
+    )
     return Infra(values["KAFKA_BOOTSTRAP_SERVERS"], values["MONGO_URL"])
 
 

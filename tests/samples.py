@@ -33,7 +33,9 @@ def _seeker(seeker_id: UUID, version: int) -> dict[str, object]:
         "version": version,
         "display_name": "王小明",
         "education": [
-            c.Education(level=c.EducationLevel.BACHELOR, school="昆明理工大学", major="机械工程", graduation_year=2025)
+            c.Education(
+                level=c.EducationLevel.BACHELOR, school="昆明理工大学", major="机械工程", graduation_year=2025
+            )
         ],
         "experience_years": 1,
         "skills": ["数控编程", "AutoCAD"],

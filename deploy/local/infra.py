@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -106,7 +107,9 @@ def install_kafka() -> Path:
     if stamp.exists():
         return libs
     if not shutil.which("mvn") or not shutil.which("java"):
-        raise InfraError("Kafka needs Java 17+ and Maven: install them (apt-get install openjdk-17-jre-headless maven).")
+        raise InfraError(
+            "Kafka needs Java 17+ and Maven: install them (apt-get install openjdk-17-jre-headless maven)."
+        )
     say(f"resolving Apache Kafka {KAFKA_VERSION} jars from Maven Central (first run only, ~1 min)")
     staging = libs.with_name("libs.partial")
     shutil.rmtree(staging, ignore_errors=True)
@@ -223,12 +226,16 @@ def is_zombie(pid: int) -> bool:
         return True
 
 
-def wait_until(server: Server, process: subprocess.Popen[bytes], check: Callable[[], bool], what: str) -> None:
+def wait_until(
+    server: Server, process: subprocess.Popen[bytes], check: Callable[[], bool], what: str
+) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     last_error = ""
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise InfraError(f"{server.name} exited during start-up; see {server.log_file} and {server.home / 'logs'}")
+            raise InfraError(
+                f"{server.name} exited during start-up; see {server.log_file} and {server.home / 'logs'}"
+            )
         try:
             if check():
                 return
@@ -236,7 +243,8 @@ def wait_until(server: Server, process: subprocess.Popen[bytes], check: Callable
             last_error = f"{type(error).__name__}: {error}"
         time.sleep(0.3)
     raise InfraError(
-        f"{server.name} did not {what} within {START_TIMEOUT_S:.0f} s ({last_error}); logs: {server.home / 'logs'}"
+        f"{server.name} did not {what} within {START_TIMEOUT_S:.0f} s ({last_error}); "
+        f"logs: {server.home / 'logs'}"
     )
 
 
@@ -323,11 +331,21 @@ def start_kafka(profile: Profile) -> None:
         say("formatting Kafka storage (once per data directory)")
         cluster_id = str(uuid.uuid4())
         run(
-            [*jvm, "kafka.tools.StorageTool", "format", "-t", cluster_uuid(cluster_id), "-c", str(properties)],
+            [
+                *jvm,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_uuid(cluster_id),
+                "-c",
+                str(properties),
+            ],
             log=logs / "format.log",
         )
     process = server.spawn([*jvm, "kafka.Kafka", str(properties)])
-    wait_until(server, process, lambda: kafka_round_trip(profile.kafka_bootstrap), "produce and consume a message")
+    wait_until(
+        server, process, lambda: kafka_round_trip(profile.kafka_bootstrap), "produce and consume a message"
+    )
     say(f"kafka ready on {profile.kafka_bootstrap} (data in {server.home / 'data'})")
 
 
@@ -352,10 +370,8 @@ async def _kafka_round_trip(bootstrap: str) -> bool:
     await admin.start()
     try:
         if topic not in await admin.list_topics():
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
-            except TopicAlreadyExistsError:
-                pass
     finally:
         await admin.close()
     marker = uuid.uuid4().bytes
@@ -365,7 +381,9 @@ async def _kafka_round_trip(bootstrap: str) -> bool:
         sent = await producer.send_and_wait(topic, marker)
     finally:
         await producer.stop()
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, request_timeout_ms=3000)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, request_timeout_ms=3000
+    )
     await consumer.start()
     try:
         partition = TopicPartition(topic, sent.partition)
@@ -409,7 +427,9 @@ def status(profile: Profile) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["install", "up", "down", "status"])
     parser.add_argument("--profile", choices=sorted(PROFILE_PORTS), default="dev")
     args = parser.parse_args()

@@ -85,7 +85,8 @@ class Envelope(BaseModel, Generic[PayloadT]):
     ) -> Envelope[PayloadT]:
         """A new envelope for ``payload``; ``caused_by`` carries the correlation chain on."""
         own_id = event_id or uuid4()
-        return Envelope[type(payload)](  # type: ignore[misc]
+        typed: type[Envelope[PayloadT]] = Envelope[type(payload)]  # type: ignore[misc,assignment]
+        return typed(
             event_id=own_id,
             event_type=payload.event_type,
             schema_version=payload.schema_version,

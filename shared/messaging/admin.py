@@ -1,6 +1,7 @@
 """Topic creation with explicit partition counts; the broker never auto-creates topics."""
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterable
 
@@ -28,10 +29,8 @@ async def ensure_topics(bootstrap_servers: str, plan: dict[str, int]) -> list[st
         existing = set(await admin.list_topics())
         missing = [NewTopic(name, count, 1) for name, count in plan.items() if name not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another service was quicker
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another service created them at the same moment
             await _wait_for_leaders(admin, [topic.name for topic in missing])
         return [topic.name for topic in missing]
     finally:
@@ -44,7 +43,9 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeou
     while True:
         described = await admin.describe_topics(names)
         if all(
-            topic["error_code"] == 0 and topic["partitions"] and all(p["leader"] >= 0 for p in topic["partitions"])
+            topic["error_code"] == 0
+            and topic["partitions"]
+            and all(p["leader"] >= 0 for p in topic["partitions"])
             for topic in described
         ):
             return

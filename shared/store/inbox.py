@@ -7,6 +7,7 @@ crash between those writes and this record leads to a harmless replay.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -34,12 +35,9 @@ class ProcessedEvents:
         return await self._collection().find_one({"_id": str(event_id)}, {"_id": 1}) is not None
 
     async def record(self, event_id: UUID, event_type: str, topic: str) -> None:
-        try:
-            await self._collection().insert_one(
-                {"_id": str(event_id), "event_type": event_type, "topic": topic, "at": datetime.now(UTC)}
-            )
-        except DuplicateKeyError:
-            pass  # another replica, or a replay after a crash, recorded it first
+        document = {"_id": str(event_id), "event_type": event_type, "topic": topic, "at": datetime.now(UTC)}
+        with contextlib.suppress(DuplicateKeyError):  # a replay after a crash recorded it first
+            await self._collection().insert_one(document)
 
 
 async def apply_once(

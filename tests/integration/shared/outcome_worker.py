@@ -19,7 +19,6 @@ from shared.service import Service, subscribe
 from shared.store.inbox import apply_once
 
 
-
 class WorkerSettings(ServiceSettings):
     service_name: str = "fair"
     mongo_database: str = "talent_fair_worker"
@@ -37,9 +36,13 @@ async def on_outcome(event: Envelope[FairOutcomeRecorded], db: Database) -> None
     outcome = event.payload
     await db["deliveries"].update_one({"_id": "all"}, {"$inc": {"count": 1}}, upsert=True)
     await db["outcomes"].replace_one(
-        {"_id": str(outcome.outcome_id)}, {"fair_id": str(outcome.fair_id), "outcome": outcome.outcome}, upsert=True
+        {"_id": str(outcome.outcome_id)},
+        {"fair_id": str(outcome.fair_id), "outcome": outcome.outcome},
+        upsert=True,
     )
-    await apply_once(db["fair_stats"], str(outcome.fair_id), event.event_id, {"$inc": {outcome.outcome.value: 1}})
+    await apply_once(
+        db["fair_stats"], str(outcome.fair_id), event.event_id, {"$inc": {outcome.outcome.value: 1}}
+    )
 
 
 async def main() -> None:

@@ -94,7 +94,8 @@ async def test_sigkill_mid_stream_then_restart_applies_every_event_exactly_once(
         first.send_signal(signal.SIGKILL)
         first.wait()
     at_kill = await store.applied()
-    assert done < EVENTS and at_kill < EVENTS, "the kill must land mid-stream"
+    assert done < EVENTS, "the kill must land mid-stream"
+    assert at_kill < EVENTS, "the kill must land mid-stream"
 
     with worker(namespace):
         await wait_for(store.applied, until=lambda n: n == EVENTS, timeout=120, what="all events applied")

@@ -13,8 +13,8 @@ from pymongo.errors import AutoReconnect
 
 from shared.events import Envelope, Topic, dead_letter_topic, topic_name
 from shared.events import catalogue as c
-from shared.service import Service, subscribe
 from shared.messaging.delivery import accepts
+from shared.service import Service, subscribe
 from tests.conftest import Namespace
 from tests.helpers import running, settings_for, wait_for
 from tests.samples import samples
@@ -35,7 +35,9 @@ class Vacancies:
         self.router = KafkaRouter()
         subscriber = subscribe(self.router, self.settings, Topic.VACANCY)
 
-        async def on_posted(event: Envelope[c.VacancyPosted], db: AsyncDatabase[Any] = Depends(self.db)) -> None:
+        async def on_posted(
+            event: Envelope[c.VacancyPosted], db: AsyncDatabase[Any] = Depends(self.db)
+        ) -> None:
             await self.apply(event, db)
 
         subscriber(on_posted, filter=accepts(c.VacancyPosted))
@@ -114,14 +116,21 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_partition_kee
 
     assert len(dead) == 4
     headers = [{k: v.decode() for k, v in record.headers} for record in dead]
-    assert [h["dlq.error_type"] for h in headers] == ["ValueError", "JSONDecodeError", "ValidationError", "RuntimeError"]
+    assert [h["dlq.error_type"] for h in headers] == [
+        "ValueError",
+        "JSONDecodeError",
+        "ValidationError",
+        "RuntimeError",
+    ]
     assert "not an event envelope" in headers[0]["dlq.error"]
     assert "salary" in headers[2]["dlq.error"]
-    assert headers[3]["dlq.error"] == "cannot handle always fails: 解析失败" and headers[3]["dlq.attempts"] == "3"
+    assert headers[3]["dlq.error"] == "cannot handle always fails: 解析失败"
+    assert headers[3]["dlq.attempts"] == "3"
     assert app.calls["always fails: 解析失败"] == 3
     assert [h["dlq.offset"] for h in headers] == ["0", "1", "2", "3"]  # one partition, in order
     assert all(h["dlq.topic"] == topic and h["dlq.service"] == "matching" for h in headers)
-    assert dead[0].value == b"\xff\xfe not json at all" and dead[0].key == KEY
+    assert dead[0].value == b"\xff\xfe not json at all"
+    assert dead[0].key == KEY
     assert headers[3]["event_type"] == "vacancy.posted"  # original headers are kept
 
 

@@ -25,7 +25,9 @@ def recording_router(service_db: Any, settings: Any) -> KafkaRouter:
         for model in (m for m in Event.registry.values() if m.topic is topic):
 
             def handler_for(model: type[Event]) -> Any:
-                async def record(event: Envelope[model], db: AsyncDatabase[Any] = Depends(service_db)) -> None:  # type: ignore[valid-type]
+                async def record(
+                    event: Envelope[model], db: AsyncDatabase[Any] = Depends(service_db)
+                ) -> None:  # type: ignore[valid-type]
                     await db["received"].replace_one(
                         {"_id": str(event.event_id)},
                         {"model": type(event.payload).__name__, "event": event.model_dump(mode="json")},
