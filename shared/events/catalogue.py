@@ -84,24 +84,25 @@ class Consent(Frozen):
 # --- employer service -------------------------------------------------------------
 
 
-class EmployerRegistered(Event):
-    event_type: ClassVar[str] = "employer.registered"
+class EmployerEvent(Event):
     topic: ClassVar[Topic] = Topic.EMPLOYER
     key_field: ClassVar[str] = "employer_id"
 
     employer_id: UUID
+
+
+class EmployerRegistered(EmployerEvent):
+    event_type: ClassVar[str] = "employer.registered"
+
     name: str = ShortText
     credit_code: str = Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")
     industry: str = ShortText
     city: str = ShortText
 
 
-class EmployerApproved(Event):
+class EmployerApproved(EmployerEvent):
     event_type: ClassVar[str] = "employer.approved"
-    topic: ClassVar[Topic] = Topic.EMPLOYER
-    key_field: ClassVar[str] = "employer_id"
 
-    employer_id: UUID
     approved_by: UUID
 
 
@@ -147,8 +148,7 @@ class VacancyClosed(Event):
     reason: str = Field(default="", max_length=500)
 
 
-class InvitationSent(Event):
-    event_type: ClassVar[str] = "invitation.sent"
+class InvitationEvent(Event):
     topic: ClassVar[Topic] = Topic.INVITATION
     key_field: ClassVar[str] = "invitation_id"
 
@@ -156,19 +156,18 @@ class InvitationSent(Event):
     employer_id: UUID
     vacancy_id: UUID
     seeker_id: UUID
+
+
+class InvitationSent(InvitationEvent):
+    event_type: ClassVar[str] = "invitation.sent"
+
     message: str = Field(default="", max_length=2_000)
     interview_at: AwareDatetime | None = None
 
 
-class InvitationAnswered(Event):
+class InvitationAnswered(InvitationEvent):
     event_type: ClassVar[str] = "invitation.answered"
-    topic: ClassVar[Topic] = Topic.INVITATION
-    key_field: ClassVar[str] = "invitation_id"
 
-    invitation_id: UUID
-    employer_id: UUID
-    vacancy_id: UUID
-    seeker_id: UUID
     accepted: bool
     contact: ContactDetails | None = Field(default=None, description="present only when accepted")
 
@@ -285,28 +284,24 @@ class RecipientKind(StrEnum):
     EMPLOYER = "employer"
 
 
-class NotificationSent(Event):
+class NotificationEvent(Event):
+    topic: ClassVar[Topic] = Topic.NOTIFICATION
+    key_field: ClassVar[str] = "recipient_id"
+
+    notification_id: UUID
+    recipient_id: UUID
+    recipient_kind: RecipientKind
+    channel: Channel
+    subject_key: str = Field(min_length=1, max_length=300)
+
+
+class NotificationSent(NotificationEvent):
     event_type: ClassVar[str] = "notification.sent"
-    topic: ClassVar[Topic] = Topic.NOTIFICATION
-    key_field: ClassVar[str] = "recipient_id"
-
-    notification_id: UUID
-    recipient_id: UUID
-    recipient_kind: RecipientKind
-    channel: Channel
-    subject_key: str = Field(min_length=1, max_length=300)
 
 
-class NotificationFailed(Event):
+class NotificationFailed(NotificationEvent):
     event_type: ClassVar[str] = "notification.failed"
-    topic: ClassVar[Topic] = Topic.NOTIFICATION
-    key_field: ClassVar[str] = "recipient_id"
 
-    notification_id: UUID
-    recipient_id: UUID
-    recipient_kind: RecipientKind
-    channel: Channel
-    subject_key: str = Field(min_length=1, max_length=300)
     attempts: int = Field(ge=1)
     error: str = Field(max_length=2_000)
 
@@ -320,12 +315,18 @@ class FairTheme(StrEnum):
     HIGH_SKILL = "high_skill"
 
 
-class FairScheduled(Event):
-    event_type: ClassVar[str] = "fair.scheduled"
+class FairEvent(Event):
+    """Every fair event is keyed by its fair, so one fair's events stay in order."""
+
     topic: ClassVar[Topic] = Topic.FAIR
     key_field: ClassVar[str] = "fair_id"
 
     fair_id: UUID
+
+
+class FairScheduled(FairEvent):
+    event_type: ClassVar[str] = "fair.scheduled"
+
     series_id: UUID
     title: str = ShortText
     theme: FairTheme
@@ -354,14 +355,11 @@ class RegistrationStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class FairRegistration(Event):
+class FairRegistration(FairEvent):
     """A registration was created or changed status."""
 
     event_type: ClassVar[str] = "fair.registration"
-    topic: ClassVar[Topic] = Topic.FAIR
-    key_field: ClassVar[str] = "fair_id"
 
-    fair_id: UUID
     registration_id: UUID
     participant_kind: ParticipantKind
     participant_id: UUID
@@ -385,14 +383,11 @@ class Interview(Frozen):
     score: float = Field(ge=0, le=1)
 
 
-class FairSchedulePublished(Event):
+class FairSchedulePublished(FairEvent):
     """One part of a published schedule; large fairs span several parts (same version)."""
 
     event_type: ClassVar[str] = "fair.schedule_published"
-    topic: ClassVar[Topic] = Topic.FAIR
-    key_field: ClassVar[str] = "fair_id"
 
-    fair_id: UUID
     schedule_version: int = Field(ge=1)
     part: int = Field(ge=1)
     parts: int = Field(ge=1)
@@ -406,12 +401,9 @@ class FairSchedulePublished(Event):
         return self
 
 
-class FairCheckedIn(Event):
+class FairCheckedIn(FairEvent):
     event_type: ClassVar[str] = "fair.checked_in"
-    topic: ClassVar[Topic] = Topic.FAIR
-    key_field: ClassVar[str] = "fair_id"
 
-    fair_id: UUID
     registration_id: UUID
     participant_kind: ParticipantKind
     participant_id: UUID
@@ -424,12 +416,9 @@ class Outcome(StrEnum):
     NOT_SUITABLE = "not_suitable"
 
 
-class FairOutcomeRecorded(Event):
+class FairOutcomeRecorded(FairEvent):
     event_type: ClassVar[str] = "fair.outcome_recorded"
-    topic: ClassVar[Topic] = Topic.FAIR
-    key_field: ClassVar[str] = "fair_id"
 
-    fair_id: UUID
     outcome_id: UUID
     seeker_id: UUID
     employer_id: UUID
