@@ -1,6 +1,6 @@
 """Settings every service shares, read from environment variables."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -8,7 +8,9 @@ class ServiceSettings(BaseSettings):
     """Base settings; each service subclasses it in its own ``core/config.py``.
 
     Environment variables: KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, MONGO_URL,
-    MONGO_DATABASE, HTTP_HOST, HTTP_PORT, LOG_LEVEL.
+    MONGO_DATABASE, HTTP_HOST, HTTP_PORT, LOG_LEVEL, AUTH_SECRET (shared by all
+    services; ``deploy/local/run_services.py`` generates one per machine),
+    TOKEN_TTL_MINUTES, MAX_BODY_BYTES, OUTBOX_SWEEP_SECONDS.
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -21,6 +23,10 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(ge=1, le=65535)
     log_level: str = "INFO"
+    auth_secret: SecretStr = Field(min_length=32)
+    token_ttl_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    outbox_sweep_seconds: float = Field(default=5.0, gt=0)
 
     def consumer_group(self, topic: str) -> str:
         """The Kafka consumer group of this service's subscriber to ``topic``.

@@ -1,15 +1,18 @@
-"""The one bootstrap that wires a service: store, broker, safe delivery, topics, health."""
+"""The one bootstrap that wires a service: store, broker, safe delivery, outbox, topics."""
 
 from __future__ import annotations
 
-import json
+import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.subscriber.usecase import DefaultSubscriber
 
+from shared.auth import TokenIssuer
 from shared.config import ServiceSettings
 from shared.events.topics import Topic, topic_name
 from shared.messaging.admin import ensure_topics, topic_plan
@@ -18,6 +21,7 @@ from shared.messaging.delivery import ReliableDelivery, RetryPolicy
 from shared.messaging.publisher import EventPublisher
 from shared.store.inbox import ProcessedEvents
 from shared.store.mongo import Store
+from shared.store.outbox import OutboxRelay
 
 READINESS_TIMEOUT_S = 3.0
 # A handler must finish well inside this, or the group would rebalance and replay it.
@@ -37,11 +41,12 @@ def subscribe(router: KafkaRouter, settings: ServiceSettings, topic: Topic) -> D
 
 @dataclass
 class Service:
-    """Everything one service process holds; built once, at import of its ``app`` module."""
+    """Everything one service process holds; built once per process (or per test)."""
 
     settings: ServiceSettings
     routers: list[KafkaRouter] = field(default_factory=list)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    outbox_collections: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         self.store = Store(self.settings.mongo_url, self.settings.mongo_database)
@@ -55,20 +60,40 @@ class Service:
         for router in self.routers:
             self.broker.include_router(router)
         self.publisher = EventPublisher(self.broker, self.settings.topic_prefix)
-        self.app = AsgiFastStream(
-            self.broker,
-            asgi_routes=[("/healthz", get(self._alive)), ("/readyz", get(self._ready))],
+        self.outbox = OutboxRelay(
+            self.store,
+            self.publisher,
+            self.outbox_collections,
+            sweep_interval_s=self.settings.outbox_sweep_seconds,
         )
-        self.app.on_startup(self.prepare)
-        self.app.after_shutdown(self.store.close)
+        self.tokens = TokenIssuer(
+            self.settings.auth_secret.get_secret_value(), timedelta(minutes=self.settings.token_ttl_minutes)
+        )
+        self._relay_task: asyncio.Task[None] | None = None
+        self._start_hooks: list[Callable[[], Awaitable[None]]] = []
+
+    def on_start(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run ``hook`` once the store is open, before consuming (creating indexes, say)."""
+        self._start_hooks.append(hook)
+
+    def provide(self, name: str, value: object) -> None:
+        """Make ``value`` available to message handlers as ``Context(name)``."""
+        self.broker.context.set_global(name, value)
 
     async def start(self) -> None:
-        """Run without the HTTP app (workers, tests): prepare, then start consuming."""
+        """Prepare, start consuming, and start relaying the outbox."""
         await self.prepare()
         await self.broker.start()
+        if self.outbox.collections:
+            self._relay_task = asyncio.create_task(self.outbox.run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        """Finish in-flight messages, commit them, then close the store."""
+        """Stop relaying, finish in-flight messages and commit them, then close the store."""
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relay_task
+            self._relay_task = None
         await self.broker.stop()
         await self.store.close()
 
@@ -81,21 +106,8 @@ class Service:
         )
         if created:
             logging.getLogger(__name__).info("created topics: %s", ", ".join(created))
+        for hook in self._start_hooks:
+            await hook()
 
-    async def _alive(self, scope: object) -> AsgiResponse:
-        return _json({"service": self.settings.service_name, "status": "alive"}, 200)
-
-    async def _ready(self, scope: object) -> AsgiResponse:
-        checks = {
-            "kafka": await self.broker.ping(READINESS_TIMEOUT_S),
-            "store": await self.store.ping(),
-        }
-        ready = all(checks.values())
-        body = {"service": self.settings.service_name, "ready": ready, "checks": checks}
-        return _json(body, 200 if ready else 503)
-
-
-def _json(body: object, status: int) -> AsgiResponse:
-    return AsgiResponse(
-        json.dumps(body, ensure_ascii=False).encode(), status, headers={"content-type": "application/json"}
-    )
+    async def readiness(self) -> dict[str, bool]:
+        return {"kafka": await self.broker.ping(READINESS_TIMEOUT_S), "store": await self.store.ping()}

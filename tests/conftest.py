@@ -6,6 +6,7 @@ removed afterwards, so the suite can run twice in a row and beside the demo.
 """
 
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 ROOT = Path(__file__).resolve().parents[1]
+AUTH_SECRET = secrets.token_urlsafe(48)  # one per test run, shared by every service under test
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Namespace:
             "MONGO_URL": self.infra.mongo_url,
             "TOPIC_PREFIX": self.topic_prefix,
             "MONGO_DATABASE": self.database,
+            "AUTH_SECRET": AUTH_SECRET,
             **extra,
         }
 

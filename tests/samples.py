@@ -49,7 +49,7 @@ def _seeker(seeker_id: UUID, version: int) -> dict[str, object]:
 
 
 def samples() -> list[Event]:
-    employer, vacancy, seeker, fair, staff = uuid4(), uuid4(), uuid4(), uuid4(), uuid4()
+    employer, vacancy, seeker, fair, staff, credential = uuid4(), uuid4(), uuid4(), uuid4(), uuid4(), uuid4()
     contact = c.ContactDetails(email="xiaoming.wang@example.cn", phone="+86 138 0000 0000")
     return [
         c.EmployerRegistered(
@@ -63,8 +63,9 @@ def samples() -> list[Event]:
         c.SeekerRegistered(**_seeker(seeker, 1)),
         c.SeekerUpdated(**_seeker(seeker, 2)),
         c.SeekerDeleted(seeker_id=seeker),
-        c.CredentialVerified(
-            credential_id=uuid4(), seeker_id=seeker, status=c.CredentialStatus.VERIFIED, verified_by=staff
+        c.CredentialReviewed(
+            credential_id=credential, seeker_id=seeker, level=c.EducationLevel.BACHELOR,
+            status=c.CredentialStatus.VERIFIED, reviewed_by=staff,
         ),
         c.ApplicationSubmitted(
             application_id=uuid4(), seeker_id=seeker, vacancy_id=vacancy, employer_id=employer,
@@ -122,4 +123,8 @@ def samples() -> list[Event]:
             fair_id=fair, outcome_id=uuid4(), seeker_id=seeker, employer_id=employer, vacancy_id=vacancy,
             outcome=c.Outcome.HIRING_INTENTION, recorded_by=staff,
         ),
+        c.EmployerRejected(employer_id=uuid4(), rejected_by=staff, reason="统一社会信用代码与营业执照不符"),
+        c.VacancyReopened(**_vacancy(vacancy, employer, 4)),
+        c.SeekerConsentChanged(**_seeker(seeker, 3)),
+        c.CredentialDeclared(credential_id=credential, seeker_id=seeker, level=c.EducationLevel.BACHELOR),
     ]  # fmt: skip

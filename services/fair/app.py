@@ -1,8 +1,9 @@
-"""Run with: faststream run services.fair.app:app --host 127.0.0.1 --port 8105"""
+"""Run with: uvicorn services.fair.app:app --port 8105"""
 
 from services.fair.core.config import settings
+from shared.api.app import create_api
 from shared.service import Service
 
 service = Service(settings)
 broker = service.broker
-app = service.app
+app = create_api(service, title="Fair service")

@@ -1,8 +1,9 @@
-"""Run with: faststream run services.matching.app:app --host 127.0.0.1 --port 8103"""
+"""Run with: uvicorn services.matching.app:app --port 8103"""
 
 from services.matching.core.config import settings
+from shared.api.app import create_api
 from shared.service import Service
 
 service = Service(settings)
 broker = service.broker
-app = service.app
+app = create_api(service, title="Matching service")

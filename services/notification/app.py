@@ -1,8 +1,9 @@
-"""Run with: faststream run services.notification.app:app --host 127.0.0.1 --port 8104"""
+"""Run with: uvicorn services.notification.app:app --port 8104"""
 
 from services.notification.core.config import settings
+from shared.api.app import create_api
 from shared.service import Service
 
 service = Service(settings)
 broker = service.broker
-app = service.app
+app = create_api(service, title="Notification service")

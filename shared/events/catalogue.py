@@ -106,6 +106,13 @@ class EmployerApproved(EmployerEvent):
     approved_by: UUID
 
 
+class EmployerRejected(EmployerEvent):
+    event_type: ClassVar[str] = "employer.rejected"
+
+    rejected_by: UUID
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class VacancyState(Event):
     """The full state of a vacancy; shared by its posted and updated events."""
 
@@ -135,6 +142,10 @@ class VacancyPosted(VacancyState):
 
 class VacancyUpdated(VacancyState):
     event_type: ClassVar[str] = "vacancy.updated"
+
+
+class VacancyReopened(VacancyState):
+    event_type: ClassVar[str] = "vacancy.reopened"
 
 
 class VacancyClosed(Event):
@@ -205,6 +216,12 @@ class SeekerUpdated(SeekerState):
     event_type: ClassVar[str] = "seeker.updated"
 
 
+class SeekerConsentChanged(SeekerState):
+    """Only the consent changed; the full state rides along so consumers keep one upsert."""
+
+    event_type: ClassVar[str] = "seeker.consent_changed"
+
+
 class SeekerDeleted(Event):
     """Erasure: every service drops this person's data. Carries no personal data."""
 
@@ -220,16 +237,35 @@ class CredentialStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class CredentialVerified(Event):
-    event_type: ClassVar[str] = "credential.verified"
+class CredentialKind(StrEnum):
+    DIPLOMA = "diploma"
+    DEGREE = "degree"
+    VOCATIONAL_CERTIFICATE = "vocational_certificate"
+
+
+class CredentialEvent(Event):
     topic: ClassVar[Topic] = Topic.CREDENTIAL
     key_field: ClassVar[str] = "seeker_id"
 
     credential_id: UUID
     seeker_id: UUID
-    kind: str = Field(default="diploma", max_length=50)
+    kind: CredentialKind = CredentialKind.DIPLOMA
+
+
+class CredentialDeclared(CredentialEvent):
+    """A seeker declared a credential; staff have yet to check it."""
+
+    event_type: ClassVar[str] = "credential.declared"
+
+    level: EducationLevel
+
+
+class CredentialReviewed(CredentialEvent):
+    event_type: ClassVar[str] = "credential.reviewed"
+
+    level: EducationLevel
     status: CredentialStatus
-    verified_by: UUID
+    reviewed_by: UUID
 
 
 class ApplicationSubmitted(Event):

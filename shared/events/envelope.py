@@ -68,10 +68,15 @@ class Envelope(BaseModel, Generic[PayloadT]):
 
     @model_validator(mode="after")
     def _type_matches_payload(self) -> Self:
-        if self.event_type != self.payload.event_type:
-            raise ValueError(
-                f"event_type {self.event_type!r} does not match payload type {self.payload.event_type!r}"
-            )
+        """The wire type is the payload model's; a family base (``SeekerState``) takes its members."""
+        model = type(self.payload)
+        declared: str | None = getattr(model, "event_type", None)
+        if declared is None:
+            member = Event.registry.get(self.event_type)
+            if member is None or not issubclass(member, model):
+                raise ValueError(f"event_type {self.event_type!r} is not a kind of {model.__name__}")
+        elif self.event_type != declared:
+            raise ValueError(f"event_type {self.event_type!r} does not match payload type {declared!r}")
         return self
 
     @classmethod

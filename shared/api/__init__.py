@@ -1,0 +1,1 @@
+"""What every service's REST API shares: the app factory, errors, paging, authentication."""

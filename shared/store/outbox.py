@@ -1,0 +1,137 @@
+"""A state change and its events in one document write; a relay publishes them after.
+
+The store has single-document atomicity only, so the events a change causes are
+written into the changed document itself, under ``_outbox.<event_id>``, in the same
+insert or update. The relay publishes what is pending and then removes exactly the
+entries it published (``$unset`` of their keys; FerretDB v1 ignores ``$pull`` with a
+condition). A crash after the write and before the publish leaves the entries in
+place, and the relay's periodic sweep publishes them; a crash after the publish and
+before the removal publishes them again, which consumers absorb by event id.
+
+Events of one document are published in the order they were staged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from itertools import count
+from typing import Any
+
+from pymongo import UpdateOne
+
+from shared.events.envelope import Envelope, parse_event
+from shared.messaging.publisher import EventPublisher
+from shared.store.mongo import Document, Store
+
+OUTBOX = "_outbox"
+PENDING = {OUTBOX: {"$exists": True}}
+log = logging.getLogger(__name__)
+_sequence = count()
+
+
+def _entry(envelope: Envelope[Any]) -> Document:
+    # Clock, then a process-wide counter: the staging order, even within one clock tick.
+    return {"seq": [time.time_ns(), next(_sequence)], "body": envelope.model_dump_json()}
+
+
+def outbox(*envelopes: Envelope[Any]) -> Document:
+    """The ``_outbox`` field of a document being inserted or replaced."""
+    return {OUTBOX: {str(envelope.event_id): _entry(envelope) for envelope in envelopes}}
+
+
+def staged(*envelopes: Envelope[Any]) -> Document:
+    """``$set`` fields that stage events in an update of an existing document."""
+    return {f"{OUTBOX}.{envelope.event_id}": _entry(envelope) for envelope in envelopes}
+
+
+class OutboxRelay:
+    """Publishes staged events of the given collections and clears them."""
+
+    def __init__(
+        self,
+        store: Store,
+        publisher: EventPublisher,
+        collections: Sequence[str],
+        *,
+        sweep_interval_s: float = 5.0,
+        batch_size: int = 500,
+    ) -> None:
+        self._store = store
+        self._publisher = publisher
+        self.collections = tuple(collections)
+        self._interval = sweep_interval_s
+        self._batch_size = batch_size
+
+    async def flush(self, collection: str, document_id: Any) -> int:
+        """Publish one document's pending events now (the fast path after a write).
+
+        A failure is logged and left to the sweep: the change itself is already stored.
+        """
+        try:
+            documents = (
+                await self._store.database()[collection]
+                .find({"_id": document_id, **PENDING}, {OUTBOX: 1})
+                .to_list()
+            )
+            return await self._drain(collection, documents)
+        except Exception:
+            log.exception("outbox flush of %s/%s failed; the sweep will retry", collection, document_id)
+            return 0
+
+    async def sweep(self) -> int:
+        """Publish everything pending in every collection; returns how many events went out."""
+        published = 0
+        for collection in self.collections:
+            while True:
+                documents = (
+                    await self._store.database()[collection]
+                    .find(PENDING, {OUTBOX: 1})
+                    .limit(self._batch_size)
+                    .to_list()
+                )
+                published += await self._drain(collection, documents)
+                if len(documents) < self._batch_size:
+                    break
+        return published
+
+    async def run(self) -> None:
+        """Sweep forever; a failed sweep is logged and tried again on the next tick."""
+        while True:
+            try:
+                if published := await self.sweep():
+                    log.info("outbox sweep published %d pending events", published)
+            except Exception:
+                log.exception("outbox sweep failed; retrying in %.1f s", self._interval)
+            await asyncio.sleep(self._interval)
+
+    async def _drain(self, collection: str, documents: Iterable[Document]) -> int:
+        pending = [
+            (document["_id"], sorted(document.get(OUTBOX, {}).items(), key=lambda item: item[1]["seq"]))
+            for document in documents
+        ]
+        pending = [(document_id, entries) for document_id, entries in pending if entries]
+        if not pending:
+            return 0
+        envelopes = [parse_event(entry["body"]) for _, entries in pending for _, entry in entries]
+        await self._publisher.publish_many(envelopes)
+        table = self._store.database()[collection]
+        await table.bulk_write(
+            [
+                UpdateOne({"_id": document_id}, {"$unset": {f"{OUTBOX}.{key}": "" for key, _ in entries}})
+                for document_id, entries in pending
+            ],
+            ordered=False,
+        )
+        # Drop the emptied field so the sweep's query stays cheap; a concurrent write that
+        # staged a new entry makes the document non-empty and this leaves it alone.
+        await table.bulk_write(
+            [
+                UpdateOne({"_id": document_id, OUTBOX: {}}, {"$unset": {OUTBOX: ""}})
+                for document_id, _ in pending
+            ],
+            ordered=False,
+        )
+        return len(envelopes)
