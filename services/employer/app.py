@@ -1,8 +1,7 @@
-"""Run with: faststream run services.employer.app:app --host 127.0.0.1 --port 8101"""
+"""Run with: uvicorn services.employer.app:app --port 8101"""
 
+from services.employer.bootstrap import create_app
 from services.employer.core.config import settings
-from shared.service import Service
 
-service = Service(settings)
-broker = service.broker
-app = service.app
+app = create_app(settings)
+broker = app.state.service.broker

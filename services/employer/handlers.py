@@ -1,0 +1,72 @@
+"""What the employer service keeps from other services' events: its read models."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from faststream import Context
+from faststream.kafka import KafkaRouter
+
+from services.employer.adapters.repository import EmployerStore
+from shared.config import ServiceSettings
+from shared.events import Envelope, Topic
+from shared.events import catalogue as c
+from shared.messaging.delivery import accepts
+from shared.service import subscribe
+
+Store = Annotated[EmployerStore, Context("employer_store")]
+
+
+async def on_seeker_state(event: Envelope[c.SeekerState], store: Store) -> None:
+    """Profiles employers may see: no contact details travel on this topic."""
+    seeker = event.payload
+    if await store.is_erased(seeker.seeker_id):
+        return
+    document = seeker.model_dump(mode="json", exclude={"seeker_id", "notification_language"})
+    await store.upsert_seeker({"_id": str(seeker.seeker_id), **document})
+
+
+async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], store: Store) -> None:
+    await store.erase_seeker(event.payload.seeker_id, event.occurred_at)
+
+
+async def on_match_found(event: Envelope[c.MatchFound], store: Store) -> None:
+    match = event.payload
+    if await store.is_erased(match.seeker_id):
+        return
+    await store.upsert_candidate(
+        {
+            "_id": f"{match.vacancy_id}:{match.seeker_id}",
+            **match.model_dump(mode="json"),
+            "matched_at": event.occurred_at.isoformat(),
+        }
+    )
+
+
+async def on_application(event: Envelope[c.ApplicationSubmitted], store: Store) -> None:
+    application = event.payload
+    if await store.is_erased(application.seeker_id):
+        return
+    document = application.model_dump(mode="json", exclude={"application_id"})
+    await store.add_application(
+        {"_id": str(application.application_id), **document, "applied_at": event.occurred_at.isoformat()}
+    )
+
+
+async def on_invitation_answered(event: Envelope[c.InvitationAnswered], store: Store) -> None:
+    answer = event.payload
+    contact = answer.contact.model_dump(mode="json") if answer.accepted and answer.contact else None
+    await store.record_answer(answer.invitation_id, answer.employer_id, answer.accepted, contact)
+
+
+def build_router(settings: ServiceSettings) -> KafkaRouter:
+    router = KafkaRouter()
+    seekers = subscribe(router, settings, Topic.SEEKER)
+    seekers(on_seeker_state, filter=accepts(c.SeekerRegistered, c.SeekerUpdated, c.SeekerConsentChanged))
+    seekers(on_seeker_deleted, filter=accepts(c.SeekerDeleted))
+    subscribe(router, settings, Topic.MATCH)(on_match_found, filter=accepts(c.MatchFound))
+    subscribe(router, settings, Topic.APPLICATION)(on_application, filter=accepts(c.ApplicationSubmitted))
+    subscribe(router, settings, Topic.INVITATION)(
+        on_invitation_answered, filter=accepts(c.InvitationAnswered)
+    )
+    return router
