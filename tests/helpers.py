@@ -1,17 +1,23 @@
 """Waiting on conditions with deadlines (never fixed sleeps), and test service wiring."""
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from fastapi import FastAPI
 from faststream.kafka import KafkaRouter
 
 from shared.config import ServiceSettings
+from shared.events import Envelope, Event, Topic, topic_name
+from shared.events.topics import PARTITIONS
 from shared.messaging.delivery import RetryPolicy
 from shared.service import Service
-from tests.conftest import Namespace
+from tests.conftest import AUTH_SECRET, Namespace
 
 T = TypeVar("T")
 POLL_S = 0.05
@@ -39,6 +45,8 @@ def settings_for(namespace: Namespace, name: str) -> ServiceSettings:
         mongo_url=namespace.infra.mongo_url,
         mongo_database=f"{namespace.database}_{name}",
         http_port=8000,
+        auth_secret=AUTH_SECRET,
+        outbox_sweep_seconds=0.5,
     )
 
 
@@ -56,3 +64,81 @@ async def running(
         yield service
     finally:
         await service.stop()
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan (broker, store, outbox relay) running, and a client for it."""
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://service.test") as client,
+    ):
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@asynccontextmanager
+async def _reading(namespace: Namespace, topic: Topic) -> AsyncIterator[AIOKafkaConsumer]:
+    name = topic_name(topic, namespace.topic_prefix)
+    consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign([TopicPartition(name, p) for p in range(PARTITIONS[topic])])
+        await consumer.seek_to_beginning()
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def _more(consumer: AIOKafkaConsumer, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    batches = await consumer.getmany(timeout_ms=200)
+    events.extend(json.loads(record.value) for records in batches.values() for record in records)
+    return events
+
+
+async def topic_events(namespace: Namespace, topic: Topic) -> list[dict[str, Any]]:
+    """Every envelope on the namespace's ``topic`` so far: all partitions, each in offset order."""
+    events: list[dict[str, Any]] = []
+    async with _reading(namespace, topic) as consumer:
+        ends = await consumer.end_offsets(list(consumer.assignment()))
+
+        async def caught_up() -> bool:
+            await _more(consumer, events)
+            return all([await consumer.position(p) >= end for p, end in ends.items()])
+
+        await wait_for(caught_up, until=bool, what=f"the end of {topic}")
+    return events
+
+
+async def events_of(namespace: Namespace, topic: Topic, event_type: str, count: int = 1) -> list[dict[str, Any]]:
+    """Wait until ``count`` events of ``event_type`` are on ``topic``; return those of that type."""
+    events: list[dict[str, Any]] = []
+
+    def of_type() -> list[dict[str, Any]]:
+        return [event for event in events if event["event_type"] == event_type]
+
+    async with _reading(namespace, topic) as consumer:
+        await wait_for(
+            lambda: _more(consumer, events), until=lambda _: len(of_type()) >= count, what=f"{count} × {event_type}"
+        )
+    return of_type()
+
+
+async def publish(namespace: Namespace, *payloads: Event, producer: str = "test") -> None:
+    """Put events on their real topics, as another service would."""
+    kafka = AIOKafkaProducer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers, acks="all")
+    await kafka.start()
+    try:
+        for payload in payloads:
+            envelope = Envelope.wrap(payload, producer=producer)
+            await kafka.send_and_wait(
+                topic_name(payload.topic, namespace.topic_prefix),
+                envelope.model_dump_json().encode(),
+                key=payload.key.encode(),
+            )
+    finally:
+        await kafka.stop()

@@ -1,8 +1,7 @@
-"""Run with: faststream run services.seeker.app:app --host 127.0.0.1 --port 8102"""
+"""Run with: uvicorn services.seeker.app:app --port 8102"""
 
+from services.seeker.bootstrap import create_app
 from services.seeker.core.config import settings
-from shared.service import Service
 
-service = Service(settings)
-broker = service.broker
-app = service.app
+app = create_app(settings)
+broker = app.state.service.broker
