@@ -1,7 +1,8 @@
 """Start every service as its own process against the dev infrastructure; stop on Ctrl-C.
 
-Each service is ``faststream run services.<name>.app:app`` on its own port; the
-script waits until every ``/readyz`` answers 200, prints where they are, and then
+Each service is ``uvicorn services.<name>.app:app`` on its own port (its FastAPI
+app runs the FastStream broker in its lifespan); they share a token-signing secret
+that is generated once per machine and kept in the state folder. The script waits until every ``/readyz`` answers 200, prints where they are, and then
 waits. Ctrl-C (or SIGTERM) stops them gracefully: in-flight messages finish and
 their offsets are committed.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -21,11 +23,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {"employer": 8101, "seeker": 8102, "matching": 8103, "notification": 8104, "fair": 8105}
 READY_TIMEOUT_S = 90.0
-LOG_DIR = (
-    Path(os.environ.get("TALENT_STATE_DIR", Path.home() / ".local" / "state" / "talentfair"))
-    / "dev"
-    / "services"
-)
+STATE_DIR = Path(os.environ.get("TALENT_STATE_DIR", Path.home() / ".local" / "state" / "talentfair")) / "dev"
+LOG_DIR = STATE_DIR / "services"
+SECRET_FILE = STATE_DIR / "auth_secret"
+
+
+def auth_secret() -> str:
+    """The token-signing secret: AUTH_SECRET if set, else one generated for this machine."""
+    if secret := os.environ.get("AUTH_SECRET"):
+        return secret
+    if not SECRET_FILE.exists():
+        SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+        SECRET_FILE.touch(mode=0o600)
+        SECRET_FILE.write_text(secrets.token_urlsafe(48))
+    return SECRET_FILE.read_text().strip()
 
 
 def readiness(port: int) -> dict[str, object] | None:
@@ -40,9 +51,10 @@ def start(name: str, port: int) -> subprocess.Popen[bytes]:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = (LOG_DIR / f"{name}.log").open("ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "faststream", "run", f"services.{name}.app:app",
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HTTP_PORT": str(port)},
+        [sys.executable, "-m", "uvicorn", f"services.{name}.app:app",
+         "--host", "127.0.0.1", "--port", str(port), "--timeout-graceful-shutdown", "35"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "HTTP_PORT": str(port), "AUTH_SECRET": auth_secret()},
     )  # fmt: skip
 
 
