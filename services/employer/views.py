@@ -11,11 +11,11 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel
 
-from services.employer.adapters.repository import EmployerStore, loaded
+from services.employer.adapters.repository import EmployerStore
 from services.employer.domain.model import Invitation, InvitationStatus, Vacancy
 from shared.api.pagination import Page, PageQuery, paged
 from shared.events import catalogue as c
-from shared.store.mongo import Document
+from shared.store.mongo import Document, from_document
 
 # Matching caps how many seekers one vacancy is matched with; this bounds one read.
 MAX_CANDIDATES = 2_000
@@ -159,6 +159,6 @@ async def invitations(
         store["invitations"],
         query,
         paging,
-        lambda d: InvitationView.model_validate(loaded(d)),
+        lambda d: InvitationView.model_validate(from_document(d)),
         sort=[("sent_at", -1)],
     )

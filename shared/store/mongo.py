@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -43,3 +44,15 @@ class Store:
         except Exception:  # noqa: BLE001 - readiness only asks "does it answer"
             return False
         return bool(reply.get("ok"))
+
+
+def as_document(model: BaseModel) -> Document:
+    """A model with an ``id`` as a JSON-typed document keyed by ``_id``."""
+    document = model.model_dump(mode="json")
+    document["_id"] = document.pop("id")
+    return document
+
+
+def from_document(document: Document) -> Document:
+    """A stored document with its ``_id`` also as ``id``, ready for ``Model.model_validate``."""
+    return {**document, "id": document["_id"]}

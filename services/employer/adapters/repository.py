@@ -20,7 +20,7 @@ from services.employer.domain.model import (
 from shared.auth.accounts import Accounts
 from shared.errors import Conflict, NotFound
 from shared.events import Envelope, Event
-from shared.store.mongo import Document, Store
+from shared.store.mongo import Document, Store, as_document, from_document
 from shared.store.outbox import OutboxRelay, outbox, staged
 
 PRODUCER = "employer"
@@ -32,16 +32,6 @@ SEEKER_DATA = ("seekers", "candidates", "applications", "invitations")
 
 def wrap(*events: Event) -> list[Envelope[Any]]:
     return [Envelope.wrap(event, producer=PRODUCER) for event in events]
-
-
-def stored(model: Organisation | Vacancy | Invitation) -> Document:
-    document = model.model_dump(mode="json")
-    document["_id"] = document.pop("id")
-    return document
-
-
-def loaded(document: Document) -> Document:
-    return {**document, "id": document["_id"]}
 
 
 class EmployerStore:
@@ -70,7 +60,7 @@ class EmployerStore:
     # --- organisations -------------------------------------------------------------
 
     async def add_organisation(self, organisation: Organisation) -> None:
-        document = {**stored(organisation), **outbox(*wrap(organisation.registered_event()))}
+        document = {**as_document(organisation), **outbox(*wrap(organisation.registered_event()))}
         try:
             await self["organisations"].insert_one(document)
         except DuplicateKeyError as error:
@@ -81,11 +71,11 @@ class EmployerStore:
         document = await self["organisations"].find_one({"_id": str(organisation_id)})
         if document is None:
             raise NotFound(f"no organisation {organisation_id}")
-        return Organisation.model_validate(loaded(document))
+        return Organisation.model_validate(from_document(document))
 
     async def organisation_of(self, owner_id: UUID) -> Organisation | None:
         document = await self["organisations"].find_one({"owner_id": str(owner_id)})
-        return Organisation.model_validate(loaded(document)) if document else None
+        return Organisation.model_validate(from_document(document)) if document else None
 
     async def review_organisation(self, organisation: Organisation, event: Event, note: str) -> Organisation:
         status = (
@@ -109,12 +99,12 @@ class EmployerStore:
         if document is None:
             raise Conflict("the organisation was reviewed meanwhile")
         await self._publish("organisations", document["_id"])
-        return Organisation.model_validate(loaded(document))
+        return Organisation.model_validate(from_document(document))
 
     # --- vacancies -----------------------------------------------------------------
 
     async def add_vacancy(self, vacancy: Vacancy, event: Event) -> None:
-        document = {**stored(vacancy), **outbox(*wrap(event))}
+        document = {**as_document(vacancy), **outbox(*wrap(event))}
         await self["vacancies"].insert_one(document)
         await self._publish("vacancies", document["_id"])
 
@@ -123,11 +113,11 @@ class EmployerStore:
         document = await self["vacancies"].find_one({"_id": str(vacancy_id), "employer_id": str(employer_id)})
         if document is None:
             raise NotFound(f"your organisation has no vacancy {vacancy_id}")
-        return Vacancy.model_validate(loaded(document))
+        return Vacancy.model_validate(from_document(document))
 
     async def save_vacancy(self, vacancy: Vacancy, event: Event) -> None:
         """Replace the stored vacancy if nobody changed it meanwhile (its version is one behind)."""
-        fields = {key: value for key, value in stored(vacancy).items() if key != "_id"}
+        fields = {key: value for key, value in as_document(vacancy).items() if key != "_id"}
         result = await self["vacancies"].update_one(
             {"_id": str(vacancy.id), "version": vacancy.version - 1},
             {"$set": {**fields, **staged(*wrap(event))}},
@@ -139,7 +129,7 @@ class EmployerStore:
     # --- invitations ---------------------------------------------------------------
 
     async def add_invitation(self, invitation: Invitation) -> None:
-        document = {**stored(invitation), **outbox(*wrap(invitation.sent_event()))}
+        document = {**as_document(invitation), **outbox(*wrap(invitation.sent_event()))}
         await self["invitations"].insert_one(document)
         await self._publish("invitations", document["_id"])
 

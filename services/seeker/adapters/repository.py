@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -25,7 +24,7 @@ from shared.auth.accounts import Accounts
 from shared.errors import Conflict, NotFound
 from shared.events import Envelope, Event
 from shared.events import catalogue as c
-from shared.store.mongo import Document, Store
+from shared.store.mongo import Document, Store, as_document, from_document
 from shared.store.outbox import OutboxRelay, outbox, staged
 
 PRODUCER = "seeker"
@@ -37,16 +36,6 @@ SEEKER_DATA = {"seekers": "_id", "credentials": "seeker_id", "applications": "se
 
 def wrap(*events: Event) -> list[Envelope[Any]]:
     return [Envelope.wrap(event, producer=PRODUCER) for event in events]
-
-
-def stored(model: BaseModel) -> Document:
-    document = model.model_dump(mode="json")
-    document["_id"] = document.pop("id")
-    return document
-
-
-def loaded(document: Document) -> Document:
-    return {**document, "id": document["_id"]}
 
 
 class SeekerStore:
@@ -71,7 +60,7 @@ class SeekerStore:
 
     async def add_seeker(self, account: Document, seeker: Seeker) -> None:
         """The account and its profile are one document, so registering is one write."""
-        document = {**account, **stored(seeker), **outbox(*wrap(seeker.state(c.SeekerRegistered)))}
+        document = {**account, **as_document(seeker), **outbox(*wrap(seeker.state(c.SeekerRegistered)))}
         await self.accounts.insert(document)
         await self._relay.flush("seekers", document["_id"])
 
@@ -79,10 +68,10 @@ class SeekerStore:
         document = await self["seekers"].find_one({"_id": str(seeker_id)})
         if document is None:
             raise NotFound("this account no longer exists")
-        return Seeker.model_validate(loaded(document))
+        return Seeker.model_validate(from_document(document))
 
     async def save_seeker(self, seeker: Seeker, event: Event) -> None:
-        fields = {key: value for key, value in stored(seeker).items() if key != "_id"}
+        fields = {key: value for key, value in as_document(seeker).items() if key != "_id"}
         result = await self["seekers"].update_one(
             {"_id": str(seeker.id), "version": seeker.version - 1},
             {"$set": {**fields, **staged(*wrap(event))}},
@@ -110,7 +99,7 @@ class SeekerStore:
     # --- credentials ---------------------------------------------------------------
 
     async def add_credential(self, credential: Credential) -> None:
-        document = {**stored(credential), **outbox(*wrap(credential.declared_event()))}
+        document = {**as_document(credential), **outbox(*wrap(credential.declared_event()))}
         await self["credentials"].insert_one(document)
         await self._relay.flush("credentials", document["_id"])
 
@@ -119,7 +108,7 @@ class SeekerStore:
         document = await self["credentials"].find_one(query)
         if document is None:
             raise NotFound(f"no credential {credential_id}")
-        return Credential.model_validate(loaded(document))
+        return Credential.model_validate(from_document(document))
 
     async def save_review(self, credential: Credential, event: Event) -> None:
         fields = {
@@ -139,10 +128,10 @@ class SeekerStore:
         document = await self["vacancies"].find_one({"_id": str(vacancy_id)})
         if document is None:
             raise NotFound(f"no vacancy {vacancy_id}")
-        return OpenVacancy.model_validate(loaded(document))
+        return OpenVacancy.model_validate(from_document(document))
 
     async def add_application(self, application: Application, event: Event) -> None:
-        document = {**stored(application), **outbox(*wrap(event))}
+        document = {**as_document(application), **outbox(*wrap(event))}
         try:
             await self["applications"].insert_one(document)
         except DuplicateKeyError as error:
@@ -161,7 +150,7 @@ class SeekerStore:
         )
         if document is None:
             raise NotFound(f"you have no invitation {invitation_id}")
-        return Invitation.model_validate(loaded(document))
+        return Invitation.model_validate(from_document(document))
 
     async def save_answer(self, invitation: Invitation, event: Event) -> Invitation:
         answer = invitation.model_dump(mode="json", include={"status", "answered_at"})
@@ -173,7 +162,7 @@ class SeekerStore:
         if document is None:
             raise Conflict("you already answered this invitation")
         await self._relay.flush("invitations", str(invitation.id))
-        return Invitation.model_validate(loaded(document))
+        return Invitation.model_validate(from_document(document))
 
     # --- read models from other services' events -----------------------------------
 
@@ -188,7 +177,7 @@ class SeekerStore:
 
     async def add_invitation(self, invitation: Invitation) -> None:
         with contextlib.suppress(DuplicateKeyError):  # a replay
-            await self["invitations"].insert_one(stored(invitation))
+            await self["invitations"].insert_one(as_document(invitation))
         await self._drop_if_erased("invitations", str(invitation.id), invitation.seeker_id)
 
     async def upsert_match(self, match: Document) -> None:

@@ -8,12 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.employer.adapters.repository import loaded
 from services.employer.api.deps import StoreDep
 from services.employer.domain.model import Organisation, OrganisationStatus
 from shared.api.errors import AUTH_ERRORS
 from shared.api.pagination import Page, Paging, containing, paged
 from shared.api.security import Staff
+from shared.store.mongo import from_document
 
 router = APIRouter(prefix="/staff/organisations", tags=["staff"], responses=AUTH_ERRORS)
 Text = Annotated[str | None, Query(max_length=200, description="in the name or industry")]
@@ -41,7 +41,7 @@ async def organisations(
         **containing(text, "name", "industry"),
     }
     return await paged(
-        store["organisations"], query, paging, lambda d: Organisation.model_validate(loaded(d)),
+        store["organisations"], query, paging, lambda d: Organisation.model_validate(from_document(d)),
         sort=[("registered_at", 1)],
     )  # fmt: skip
 

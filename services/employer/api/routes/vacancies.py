@@ -9,12 +9,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.employer.adapters.repository import loaded
 from services.employer.api.deps import OwnOrganisation, StoreDep
 from services.employer.domain.model import Vacancy, VacancyDraft, VacancyStatus
 from shared.api.errors import AUTH_ERRORS, Responses
 from shared.api.pagination import Page, Paging, containing, paged
 from shared.events import catalogue as c
+from shared.store.mongo import from_document
 
 router = APIRouter(prefix="/vacancies", tags=["vacancies"], responses=AUTH_ERRORS)
 NOT_FOUND: Responses = {404: {"description": "not one of your organisation's vacancies"}}
@@ -68,7 +68,7 @@ async def my_vacancies(
         store["vacancies"],
         query,
         paging,
-        lambda d: Vacancy.model_validate(loaded(d)),
+        lambda d: Vacancy.model_validate(from_document(d)),
         sort=[("posted_at", -1)],
     )
 

@@ -8,12 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.seeker.adapters.repository import loaded
 from services.seeker.api.deps import Me, StoreDep
 from services.seeker.domain.model import Credential, CredentialClaim, CredentialReview
 from shared.api.errors import AUTH_ERRORS
 from shared.api.pagination import Page, Paging, containing, paged
 from shared.api.security import Staff
+from shared.store.mongo import from_document
 
 router = APIRouter(tags=["credentials"], responses=AUTH_ERRORS)
 
@@ -25,7 +25,7 @@ class Review(BaseModel):
 
 
 def _credential(document: dict[str, object]) -> Credential:
-    return Credential.model_validate(loaded(document))
+    return Credential.model_validate(from_document(document))
 
 
 @router.post("/me/credentials", status_code=status.HTTP_201_CREATED)

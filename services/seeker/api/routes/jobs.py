@@ -8,7 +8,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime, BaseModel
 
-from services.seeker.adapters.repository import loaded
 from services.seeker.api.deps import Me, StoreDep
 from services.seeker.domain.model import (
     Answer,
@@ -21,6 +20,7 @@ from services.seeker.domain.model import (
 from shared.api.errors import AUTH_ERRORS
 from shared.api.pagination import Page, Paging, containing, paged
 from shared.events import catalogue as c
+from shared.store.mongo import from_document
 
 router = APIRouter(tags=["jobs"], responses=AUTH_ERRORS)
 
@@ -51,7 +51,9 @@ async def open_vacancies(
         **({"talent_category": category.value} if category else {}),
         **containing(text, "title"),
     }
-    return await paged(store["vacancies"], query, paging, lambda d: OpenVacancy.model_validate(loaded(d)))
+    return await paged(
+        store["vacancies"], query, paging, lambda d: OpenVacancy.model_validate(from_document(d))
+    )
 
 
 @router.post(
@@ -70,7 +72,7 @@ async def apply(draft: ApplicationDraft, me: Me, store: StoreDep) -> Application
 async def my_applications(me: Me, store: StoreDep, paging: Paging) -> Page[Application]:
     return await paged(
         store["applications"], {"seeker_id": str(me.id)}, paging,
-        lambda d: Application.model_validate(loaded(d)), [("applied_at", -1)],
+        lambda d: Application.model_validate(from_document(d)), [("applied_at", -1)],
     )  # fmt: skip
 
 
@@ -83,7 +85,7 @@ async def my_invitations(
         store["invitations"],
         query,
         paging,
-        lambda d: Invitation.model_validate(loaded(d)),
+        lambda d: Invitation.model_validate(from_document(d)),
         [("received_at", -1)],
     )
 
