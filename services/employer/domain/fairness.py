@@ -18,9 +18,14 @@ class ProtectedPhrase:
     phrase: str
 
 
-_AGE_CONTEXT_EN = r"(?!\s*\+?\s*(?:years?|yrs?)\s+(?:of\s+)?(?:experience|exp|work))"
+# "under 35" is an age when nothing follows it, or "years old", "only", a punctuation mark...;
+# "under 50 ms", "over 10 years' experience" and "over 20 engineers" are not.
+_AGE_CONTEXT_EN = (
+    r"(?=\s*(?:years?\s*old|yrs?\s*old|y/?o\b|years?\s+of\s+age)|\s*[,.;:)!?]|\s*$"
+    r"|\s+(?:only|preferred|please|applicants?|candidates?|and\b|or\b))"
+)
 _RULES: list[tuple[str, str]] = [
-    ("gender", r"(?:限|仅限|只招|只限)\s*(?:男|女)(?:性|士|生)?|(?<!男)(?:男|女)(?:性|士|生)?\s*优先"),
+    ("gender", r"(?:(?<!不)限|仅限|只招|只限)\s*(?:男|女)(?:性|士|生)?|(?<!男)(?:男|女)(?:性|士|生)?\s*优先"),
     (
         "gender",
         r"\b(?:(?:men|women|males?|females?)\s+only|(?:male|female|men|women)\s+preferred|only\s+(?:men|women|males?|females?))\b",
@@ -33,20 +38,24 @@ _RULES: list[tuple[str, str]] = [
         "age",
         r"\b(?:under|below|over|above|younger\s+than|older\s+than)\s+(?:the\s+age\s+of\s+)?\d{2}\b"
         + _AGE_CONTEXT_EN
-        + r"|\baged?\s+\d{2}\s*(?:-|–|to)\s*\d{2}\b|\bage\s+limit\b",
+        + r"|\bunder\s+the\s+age\s+of\s+\d{2}\b|\baged?\s+\d{2}\s*(?:-|–|to)\s*\d{2}\b"
+        + r"|(?<!\bno\s)\bage\s+limit\b",
     ),
-    ("marital or childbearing status", r"未婚|已婚|婚否|婚育|已育|未育|生育(?!保险|险|津贴)|怀孕|孕期"),
+    (
+        "marital or childbearing status",
+        r"未婚|已婚|婚否(?!\s*不限)|婚育|已育|未育|生育(?!保险|险|津贴)|怀孕|孕期",
+    ),
     (
         "marital or childbearing status",
         r"\b(?:unmarried|married|marital\s+status|must\s+be\s+single|no\s+(?:kids|children)|childbearing|childless|pregnan\w*)\b",
     ),
-    ("ethnicity", r"汉族|少数民族|(?:限|要求)\s*\S{0,2}族人?"),
-    ("ethnicity", r"\b(?:ethnicity|ethnic\s+(?:han|origin|background)|race|racial)\b"),
+    ("ethnicity", r"汉族|少数民族|(?:(?<!不)限|要求)\s*\S{0,2}族人?"),
+    ("ethnicity", r"\b(?:ethnicity|ethnic\s+(?:han|origin|background)|race(?!\s+conditions?)|racial)\b"),
     ("religion", r"宗教|信教"),
     ("religion", r"\b(?:religion|religious|christians?\s+only|muslims?\s+only)\b"),
     (
         "household registration",
-        r"(?:本地|本市|本省|城镇|农村|非农)\s*(?:户口|户籍)|(?:要求|限|需|须)\S{0,4}(?:户口|户籍)|户籍\s*(?:要求|限)|本地人|本市人|本地生源",
+        r"(?:本地|本市|本省|城镇|农村|非农)\s*(?:户口|户籍)|(?:要求|(?<!不)限|需|须)\S{0,4}(?:户口|户籍)|户籍\s*(?:要求|限)|本地人|本市人|本地生源",
     ),
     (
         "household registration",

@@ -44,7 +44,7 @@ class ContactPerson(Input):
 class OrganisationDraft(Input):
     name: Name = Field(examples=["安阳精密机械有限公司"])
     credit_code: str = Field(
-        min_length=18, max_length=18, description="统一社会信用代码", examples=["91410500MA44XK2P3Y"]
+        min_length=18, max_length=18, description="统一社会信用代码", examples=["91410500MA44XK2P3Q"]
     )
     industry: Name = Field(examples=["制造业"])
     city: Name = Field(examples=["安阳"])
