@@ -40,13 +40,15 @@ async def applications(
 async def invite(
     vacancy_id: UUID, draft: InvitationDraft, organisation: OwnOrganisation, store: StoreDep
 ) -> Invitation:
-    """Invite a matched candidate or an applicant of this vacancy to an interview."""
+    """Invite an applicant of this vacancy, or a matched candidate who allows being contacted."""
     vacancy = await store.vacancy(vacancy_id, organisation.id)
     seeker = str(draft.seeker_id)
     applied = await store["applications"].find_one({"vacancy_id": str(vacancy.id), "seeker_id": seeker})
     matched = await store["candidates"].find_one({"vacancy_id": str(vacancy.id), "seeker_id": seeker})
-    matchable = await store["seekers"].find_one({"_id": seeker, "consent.allow_matching": True})
-    if not (applied or (matched and matchable)):
+    reachable = await store["seekers"].find_one(
+        {"_id": seeker, "consent.allow_matching": True, "consent.allow_contact": True}
+    )
+    if not (applied or (matched and reachable)):
         raise NotFound(f"seeker {draft.seeker_id} is neither a candidate nor an applicant for this vacancy")
     if await store["invitations"].find_one({"vacancy_id": str(vacancy.id), "seeker_id": seeker}):
         raise Conflict("this seeker was already invited to this vacancy")
