@@ -1,10 +1,10 @@
 """Start every service as its own process against the dev infrastructure; stop on Ctrl-C.
 
-Each service is ``uvicorn services.<name>.app:app`` on its own port (its FastAPI
-app runs the FastStream broker in its lifespan); they share a token-signing secret
-that is generated once per machine and kept in the state folder. The script waits until every ``/readyz`` answers 200, prints where they are, and then
-waits. Ctrl-C (or SIGTERM) stops them gracefully: in-flight messages finish and
-their offsets are committed.
+Each service is ``uvicorn services.<name>.app:app`` on its own port (its FastAPI app
+runs the FastStream broker in its lifespan); they share a token-signing secret that is
+generated once per machine and kept in the state folder. The script waits until every
+``/readyz`` answers 200, prints where they are, and then waits. Ctrl-C (or SIGTERM)
+stops them gracefully: in-flight messages finish and their offsets are committed.
 """
 
 from __future__ import annotations

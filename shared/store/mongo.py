@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from pydantic import BaseModel
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 Document = dict[str, Any]
@@ -18,6 +22,25 @@ class Store:
         self._url = url
         self._database_name = database
         self._client: AsyncMongoClient[Document] | None = None
+        self._locks: weakref.WeakValueDictionary[tuple[str, object], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    @asynccontextmanager
+    async def lock(self, collection: str, document_id: object) -> AsyncIterator[None]:
+        """Hold while updating one document: this process's updates of it then take turns.
+
+        FerretDB v1 runs a filtered update as a read and then a write, outside any
+        transaction (FerretDB issue #3040): two concurrent updates of one document can
+        both match a guard, or one can overwrite the other. MongoDB's updates are atomic,
+        where this lock is merely redundant. On FerretDB, run one replica per service.
+        """
+        key = (collection, document_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            yield
 
     async def open(self) -> None:
         client: AsyncMongoClient[Document] = AsyncMongoClient(
@@ -25,6 +48,22 @@ class Store:
         )
         await client.admin.command("ping")
         self._client = client
+
+    async def update(
+        self, collection: str, query: Document, update: Document, *, upsert: bool = False
+    ) -> int:
+        """``update_one`` under the document's lock; returns how many documents matched."""
+        async with self.lock(collection, query["_id"]):
+            result = await self.database()[collection].update_one(query, update, upsert=upsert)
+        return result.matched_count + (1 if result.upserted_id is not None else 0)
+
+    async def find_and_update(self, collection: str, query: Document, update: Document) -> Document | None:
+        """``find_one_and_update`` under the document's lock; the document after, or None."""
+        async with self.lock(collection, query["_id"]):
+            document: Document | None = await self.database()[collection].find_one_and_update(
+                query, update, return_document=ReturnDocument.AFTER
+            )
+        return document
 
     async def close(self) -> None:
         if self._client is not None:

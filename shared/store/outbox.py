@@ -2,11 +2,14 @@
 
 The store has single-document atomicity only, so the events a change causes are
 written into the changed document itself, under ``_outbox.<event_id>``, in the same
-insert or update. The relay publishes what is pending and then removes exactly the
-entries it published (``$unset`` of their keys; FerretDB v1 ignores ``$pull`` with a
-condition). A crash after the write and before the publish leaves the entries in
-place, and the relay's periodic sweep publishes them; a crash after the publish and
-before the removal publishes them again, which consumers absorb by event id.
+insert or update, as the exact record to publish (topic, key, headers, body). The relay
+publishes what is pending and then removes exactly the entries it published (``$unset``
+of their keys; FerretDB v1 ignores ``$pull`` with a condition), holding the document's
+``Store.lock`` like every other update of an outbox document.
+
+A crash after the write and before the publish leaves the entries in place, and the
+relay's periodic sweep publishes them; a crash after the publish and before the removal
+publishes them again, which consumers absorb by event id.
 
 Events of one document are published in the order they were staged.
 """
@@ -17,13 +20,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from itertools import count
 from typing import Any
 
-from pymongo import UpdateOne
-
-from shared.events.envelope import Envelope, parse_event
-from shared.messaging.publisher import EventPublisher
+from shared.events.envelope import Envelope
+from shared.events.topics import Topic
+from shared.messaging.publisher import EventPublisher, Record
 from shared.store.mongo import Document, Store
 
 OUTBOX = "_outbox"
@@ -33,8 +36,10 @@ _sequence = count()
 
 
 def _entry(envelope: Envelope[Any]) -> Document:
+    """The record exactly as it will be published, so the relay never re-parses it."""
+    record = Record.of(envelope)
     # Clock, then a process-wide counter: the staging order, even within one clock tick.
-    return {"seq": [time.time_ns(), next(_sequence)], "body": envelope.model_dump_json()}
+    return {"seq": [time.time_ns(), next(_sequence)], **asdict(record), "topic": record.topic.value}
 
 
 def outbox(*envelopes: Envelope[Any]) -> Document:
@@ -115,23 +120,19 @@ class OutboxRelay:
         pending = [(document_id, entries) for document_id, entries in pending if entries]
         if not pending:
             return 0
-        envelopes = [parse_event(entry["body"]) for _, entries in pending for _, entry in entries]
-        await self._publisher.publish_many(envelopes)
+        records = [_record(entry) for _, entries in pending for _, entry in entries]
+        await self._publisher.publish_records(records)
         table = self._store.database()[collection]
-        await table.bulk_write(
-            [
-                UpdateOne({"_id": document_id}, {"$unset": {f"{OUTBOX}.{key}": "" for key, _ in entries}})
-                for document_id, entries in pending
-            ],
-            ordered=False,
-        )
-        # Drop the emptied field so the sweep's query stays cheap; a concurrent write that
-        # staged a new entry makes the document non-empty and this leaves it alone.
-        await table.bulk_write(
-            [
-                UpdateOne({"_id": document_id, OUTBOX: {}}, {"$unset": {OUTBOX: ""}})
-                for document_id, _ in pending
-            ],
-            ordered=False,
-        )
-        return len(envelopes)
+        for document_id, entries in pending:
+            async with self._store.lock(collection, document_id):
+                await table.update_one(
+                    {"_id": document_id}, {"$unset": {f"{OUTBOX}.{key}": "" for key, _ in entries}}
+                )
+                # Drop the emptied field so the sweep's query stays cheap; an entry staged
+                # meanwhile makes the field non-empty and this leaves it alone.
+                await table.update_one({"_id": document_id, OUTBOX: {}}, {"$unset": {OUTBOX: ""}})
+        return len(records)
+
+
+def _record(entry: Document) -> Record:
+    return Record(topic=Topic(entry["topic"]), key=entry["key"], headers=entry["headers"], body=entry["body"])

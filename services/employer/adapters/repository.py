@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.employer.domain.model import (
@@ -84,7 +83,8 @@ class EmployerStore:
             else OrganisationStatus.REJECTED
         )
         reviewed_at = datetime.now(UTC).isoformat()
-        document = await self["organisations"].find_one_and_update(
+        document = await self._store.find_and_update(
+            "organisations",
             {"_id": str(organisation.id), "status": OrganisationStatus.PENDING.value},
             {
                 "$set": {
@@ -94,7 +94,6 @@ class EmployerStore:
                     **staged(*wrap(event)),
                 }
             },
-            return_document=ReturnDocument.AFTER,
         )
         if document is None:
             raise Conflict("the organisation was reviewed meanwhile")
@@ -118,11 +117,12 @@ class EmployerStore:
     async def save_vacancy(self, vacancy: Vacancy, event: Event) -> None:
         """Replace the stored vacancy if nobody changed it meanwhile (its version is one behind)."""
         fields = {key: value for key, value in as_document(vacancy).items() if key != "_id"}
-        result = await self["vacancies"].update_one(
+        matched = await self._store.update(
+            "vacancies",
             {"_id": str(vacancy.id), "version": vacancy.version - 1},
             {"$set": {**fields, **staged(*wrap(event))}},
         )
-        if result.matched_count == 0:
+        if not matched:
             raise Conflict("the vacancy was changed meanwhile: load it again and repeat the change")
         await self._publish("vacancies", str(vacancy.id))
 
@@ -137,7 +137,8 @@ class EmployerStore:
         self, invitation_id: UUID, employer_id: UUID, accepted: bool, contact: Document | None
     ) -> None:
         status = InvitationStatus.ACCEPTED if accepted else InvitationStatus.DECLINED
-        await self["invitations"].update_one(
+        await self._store.update(
+            "invitations",
             {"_id": str(invitation_id), "employer_id": str(employer_id)},
             {
                 "$set": {

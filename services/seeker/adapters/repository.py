@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.seeker.domain.model import (
@@ -72,11 +71,12 @@ class SeekerStore:
 
     async def save_seeker(self, seeker: Seeker, event: Event) -> None:
         fields = {key: value for key, value in as_document(seeker).items() if key != "_id"}
-        result = await self["seekers"].update_one(
+        matched = await self._store.update(
+            "seekers",
             {"_id": str(seeker.id), "version": seeker.version - 1},
             {"$set": {**fields, **staged(*wrap(event))}},
         )
-        if result.matched_count == 0:
+        if not matched:
             raise Conflict("your profile was changed meanwhile: reload it and repeat the change")
         await self._relay.flush("seekers", str(seeker.id))
 
@@ -85,7 +85,7 @@ class SeekerStore:
         outbox, then every document about the seeker. A crash in between is completed by this
         service's own handler of ``seeker.deleted``."""
         record = {"erased_at": erased_at.isoformat(), **staged(*wrap(c.SeekerDeleted(seeker_id=seeker_id)))}
-        await self["erasures"].update_one({"_id": str(seeker_id)}, {"$set": record}, upsert=True)
+        await self._store.update("erasures", {"_id": str(seeker_id)}, {"$set": record}, upsert=True)
         await self.forget(seeker_id)
         await self._relay.flush("erasures", str(seeker_id))
 
@@ -114,11 +114,12 @@ class SeekerStore:
         fields = {
             key: credential.model_dump(mode="json")[key] for key in ("status", "reviewed_at", "review_note")
         }
-        result = await self["credentials"].update_one(
+        matched = await self._store.update(
+            "credentials",
             {"_id": str(credential.id), "status": CredentialReview.PENDING.value},
             {"$set": {**fields, **staged(*wrap(event))}},
         )
-        if result.matched_count == 0:
+        if not matched:
             raise Conflict("the credential was reviewed meanwhile")
         await self._relay.flush("credentials", str(credential.id))
 
@@ -154,10 +155,10 @@ class SeekerStore:
 
     async def save_answer(self, invitation: Invitation, event: Event) -> Invitation:
         answer = invitation.model_dump(mode="json", include={"status", "answered_at"})
-        document = await self["invitations"].find_one_and_update(
+        document = await self._store.find_and_update(
+            "invitations",
             {"_id": str(invitation.id), "status": "pending"},
             {"$set": {**answer, **staged(*wrap(event))}},
-            return_document=ReturnDocument.AFTER,
         )
         if document is None:
             raise Conflict("you already answered this invitation")
