@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from services.employer.domain.credit_code import ALPHABET, check_character
+from shared.events import catalogue as c
 
 
 def credit_code(seed: int | None = None) -> str:
@@ -47,3 +49,61 @@ def vacancy(**overrides: Any) -> dict[str, Any]:
 
 def sign_up(email: str, **overrides: Any) -> dict[str, Any]:
     return {"email": email, "password": "correct horse battery 九", "display_name": "王小明", **overrides}
+
+
+# --- events other services publish, as the employer service receives them -------------
+
+
+def seeker_state(
+    seeker_id: UUID,
+    *,
+    version: int = 1,
+    kind: type[c.SeekerState] = c.SeekerRegistered,
+    allow_matching: bool = True,
+    allow_contact: bool = True,
+    **overrides: Any,
+) -> c.SeekerState:
+    """A seeker profile event: matchable state only, never contact details."""
+    fields: dict[str, Any] = {
+        "seeker_id": seeker_id,
+        "version": version,
+        "display_name": "王小明",
+        "education": [
+            c.Education(
+                level=c.EducationLevel.VOCATIONAL,
+                school="安阳职业技术学院",
+                major="数控技术",
+                graduation_year=2022,
+            )
+        ],
+        "experience_years": 3,
+        "skills": ["数控编程", "operate CNC machine"],
+        "desired_roles": ["数控机床操作工"],
+        "desired_cities": ["安阳", "郑州"],
+        "salary_expectation": c.SalaryRange(min=6000, max=8000),
+        "talent_category": c.TalentCategory.HIGH_SKILL,
+        "languages": ["zh"],
+        "summary": "三年数控车床经验。Three years on CNC lathes.",
+        "consent": c.Consent(allow_matching=allow_matching, allow_contact=allow_contact),
+        **overrides,
+    }
+    return kind(**fields)
+
+
+def match_found(
+    seeker_id: UUID, vacancy_id: UUID, employer_id: UUID, *, score: float, rank: int, **overrides: Any
+) -> c.MatchFound:
+    fields: dict[str, Any] = {
+        "seeker_id": seeker_id,
+        "vacancy_id": vacancy_id,
+        "employer_id": employer_id,
+        "score": score,
+        "rank": rank,
+        "model_version": "cold-start-1",
+        "reasons": [
+            c.MatchReason(code="skills_matched", contribution=round(score * 0.5, 3), detail="数控编程"),
+            c.MatchReason(code="city_fit", contribution=0.1, detail="安阳"),
+        ],
+        **overrides,
+    }
+    return c.MatchFound(**fields)

@@ -3,7 +3,7 @@
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -55,10 +55,16 @@ FAST_RETRY = RetryPolicy(attempts=3, first_backoff_s=0.01, multiplier=2.0, outag
 
 @asynccontextmanager
 async def running(
-    settings: ServiceSettings, *routers: KafkaRouter, retry: RetryPolicy = FAST_RETRY
+    settings: ServiceSettings,
+    *routers: KafkaRouter,
+    retry: RetryPolicy = FAST_RETRY,
+    outbox_collections: Sequence[str] = (),
 ) -> AsyncIterator[Service]:
-    """A service built by the real bootstrap, consuming from the real broker, in this process."""
-    service = Service(settings, routers=list(routers), retry=retry)
+    """A service built by the real bootstrap, consuming from the real broker, in this process.
+
+    With ``outbox_collections`` its outbox relay sweeps those collections from the start.
+    """
+    service = Service(settings, routers=list(routers), retry=retry, outbox_collections=outbox_collections)
     await service.start()
     try:
         yield service
@@ -84,7 +90,9 @@ def bearer(token: str) -> dict[str, str]:
 @asynccontextmanager
 async def _reading(namespace: Namespace, topic: Topic) -> AsyncIterator[AIOKafkaConsumer]:
     name = topic_name(topic, namespace.topic_prefix)
-    consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=namespace.infra.kafka_bootstrap_servers, enable_auto_commit=False
+    )
     await consumer.start()
     try:
         consumer.assign([TopicPartition(name, p) for p in range(PARTITIONS[topic])])
@@ -114,7 +122,9 @@ async def topic_events(namespace: Namespace, topic: Topic) -> list[dict[str, Any
     return events
 
 
-async def events_of(namespace: Namespace, topic: Topic, event_type: str, count: int = 1) -> list[dict[str, Any]]:
+async def events_of(
+    namespace: Namespace, topic: Topic, event_type: str, count: int = 1
+) -> list[dict[str, Any]]:
     """Wait until ``count`` events of ``event_type`` are on ``topic``; return those of that type."""
     events: list[dict[str, Any]] = []
 
@@ -123,7 +133,9 @@ async def events_of(namespace: Namespace, topic: Topic, event_type: str, count: 
 
     async with _reading(namespace, topic) as consumer:
         await wait_for(
-            lambda: _more(consumer, events), until=lambda _: len(of_type()) >= count, what=f"{count} × {event_type}"
+            lambda: _more(consumer, events),
+            until=lambda _: len(of_type()) >= count,
+            what=f"{count} × {event_type}",
         )
     return of_type()
 

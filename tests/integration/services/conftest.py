@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import redirect_stdout
 from dataclasses import dataclass
+from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from services.employer.bootstrap import create_app as create_employer_app
 from services.employer.manage import create_staff
 from services.seeker.bootstrap import create_app as create_seeker_app
 from shared.config import ServiceSettings
+from shared.events import PARTITIONS, Envelope, Event, Topic, parse_event, topic_name
 from tests import factories
 from tests.conftest import Namespace
-from tests.helpers import bearer, serving, settings_for
+from tests.helpers import bearer, serving, settings_for, wait_for
 
 STAFF_PASSWORD = "talent centre 人才中心 2026"
 
@@ -93,3 +98,63 @@ async def seeker_user(client: httpx.AsyncClient, **overrides: object) -> tuple[d
     response = await client.post("/auth/register", json=body)
     assert response.status_code == 201, response.text
     return await sign_in(client, email, body["password"]), response.json()["id"]
+
+
+# --- the event bus and the employer's store, read and written directly ---------------
+
+
+@dataclass(frozen=True)
+class Published:
+    """One record read back from a topic: its key and its parsed envelope."""
+
+    key: str
+    envelope: Envelope[Event]
+
+
+async def publish_events(namespace: Namespace, *events: Event, producer: str = "test") -> list[Envelope[Any]]:
+    """Wrap each event in a new envelope and publish it keyed as the services key it."""
+    envelopes = [Envelope.wrap(event, producer=producer) for event in events]
+    kafka = AIOKafkaProducer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers, acks="all")
+    await kafka.start()
+    try:
+        for envelope in envelopes:
+            await kafka.send_and_wait(
+                topic_name(envelope.payload.topic, namespace.topic_prefix),
+                envelope.model_dump_json().encode(),
+                key=envelope.payload.key.encode(),
+                headers=[(name, value.encode()) for name, value in envelope.headers.items()],
+            )
+    finally:
+        await kafka.stop()
+    return envelopes
+
+
+async def read_events(
+    namespace: Namespace, topic: Topic, *, until: Callable[[list[Published]], bool], what: str
+) -> list[Published]:
+    """Every record of ``topic`` from the beginning (each partition in order) once ``until`` holds."""
+    name = topic_name(topic, namespace.topic_prefix)
+    consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers)
+    await consumer.start()
+    try:
+        consumer.assign([TopicPartition(name, partition) for partition in range(PARTITIONS[topic])])
+        await consumer.seek_to_beginning()
+        records: list[Published] = []
+
+        async def more() -> list[Published]:
+            batch = await consumer.getmany(timeout_ms=100)
+            for partition in sorted(batch, key=lambda tp: tp.partition):
+                records.extend(Published(r.key.decode(), parse_event(r.value)) for r in batch[partition])
+            return records
+
+        return await wait_for(more, until=until, what=what)
+    finally:
+        await consumer.stop()
+
+
+@pytest.fixture
+async def employer_db(employer: Employer) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    """The employer service's own database, for checking what it stored."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(employer.settings.mongo_url)
+    yield client[employer.settings.mongo_database]
+    await client.close()
