@@ -1,0 +1,137 @@
+"""Turning profiles and vacancies into vectors: hashed character n-grams weighted by IDF
+(works for Chinese without a segmenter, and for English), hashed skill sets, and columns.
+
+Hashing needs no vocabulary, so a new profile is encoded on its own; the IDF weights are
+fitted on the population when a model is trained and travel with the model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse import csr_matrix as Sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from shared.events import catalogue as c
+
+TEXT_FEATURES = 2**18
+SKILL_FEATURES = 2**20
+LEVEL = {level: rank for rank, level in enumerate(c.EducationLevel)}
+CATEGORY = {category: code for code, category in enumerate(c.TalentCategory)}
+NO_CATEGORY = -1
+
+_text = HashingVectorizer(
+    analyzer="char_wb", ngram_range=(2, 3), n_features=TEXT_FEATURES, alternate_sign=False, norm=None
+)
+_skills = HashingVectorizer(
+    analyzer=lambda skills: skills, n_features=SKILL_FEATURES, alternate_sign=False, norm=None, binary=True
+)
+_space = re.compile(r"\s+")
+
+
+def normalise_skill(skill: str) -> str:
+    return _space.sub(" ", skill.casefold().strip())
+
+
+def term_counts(texts: list[str]) -> Sparse:
+    return Sparse(_text.transform(texts))
+
+
+def fit_idf(counts: Sparse) -> npt.NDArray[np.float32]:
+    """Smoothed IDF over the hashed n-grams of a population (as scikit-learn's TfidfTransformer)."""
+    documents: int = counts.shape[0]
+    frequency = np.bincount(counts.indices, minlength=TEXT_FEATURES)
+    return (np.log((1 + documents) / (1 + frequency)) + 1).astype(np.float32)
+
+
+def weighted(counts: Sparse, idf: npt.NDArray[np.float32] | None) -> Sparse:
+    """IDF-weighted, L2-normalised rows, so a dot product is the cosine similarity."""
+    matrix = counts.astype(np.float32)
+    if idf is not None:
+        matrix = Sparse(matrix.multiply(idf[np.newaxis, :]))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return Sparse(sp.diags(1 / norms) @ matrix)
+
+
+def skill_sets(skills: list[list[str]]) -> Sparse:
+    return Sparse(_skills.transform([[normalise_skill(s) for s in row] for row in skills]), dtype=np.float32)
+
+
+def vacancy_text(vacancy: c.VacancyState) -> str:
+    return " ".join([vacancy.title, vacancy.title, *vacancy.skills, vacancy.description])
+
+
+def seeker_text(seeker: c.SeekerState) -> str:
+    majors = [entry.major for entry in seeker.education]
+    return " ".join([*seeker.desired_roles, *seeker.desired_roles, *seeker.skills, *majors, seeker.summary])
+
+
+@dataclass
+class Columns:
+    """One side of the market (seekers, or vacancies) as aligned rows."""
+
+    ids: list[str] = field(default_factory=list)
+    text: Sparse = field(default_factory=lambda: Sparse((0, TEXT_FEATURES), dtype=np.float32))
+    skills: Sparse = field(default_factory=lambda: Sparse((0, SKILL_FEATURES), dtype=np.float32))
+    skill_count: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
+    education: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
+    experience: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
+    salary_min: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
+    salary_max: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
+    category: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
+    verified: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    remote: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    cities: list[frozenset[str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _salary(salary: c.SalaryRange | None) -> tuple[float, float]:
+    return (float(salary.min), float(salary.max)) if salary else (np.nan, np.nan)
+
+
+def encode_seekers(
+    seekers: list[c.SeekerState], verified: set[str], idf: npt.NDArray[np.float32] | None
+) -> Columns:
+    """Only what may feed the matcher: no protected attribute is in a seeker's state at all."""
+    salaries = np.array([_salary(s.salary_expectation) for s in seekers], np.float32).reshape(-1, 2)
+    return Columns(
+        ids=[str(s.seeker_id) for s in seekers],
+        text=weighted(term_counts([seeker_text(s) for s in seekers]), idf),
+        skills=skill_sets([s.skills for s in seekers]),
+        skill_count=np.array([len(s.skills) for s in seekers], np.float32),
+        education=np.array([max((LEVEL[e.level] for e in s.education), default=0) for s in seekers], np.int8),
+        experience=np.array([s.experience_years for s in seekers], np.float32),
+        salary_min=salaries[:, 0],
+        salary_max=salaries[:, 1],
+        category=np.array(
+            [CATEGORY[s.talent_category] if s.talent_category else NO_CATEGORY for s in seekers], np.int8
+        ),
+        verified=np.array([str(s.seeker_id) in verified for s in seekers], np.bool_),
+        remote=np.zeros(len(seekers), np.bool_),
+        cities=[frozenset(s.desired_cities) for s in seekers],
+    )
+
+
+def encode_vacancies(vacancies: list[c.VacancyState], idf: npt.NDArray[np.float32] | None) -> Columns:
+    salaries = np.array([_salary(v.salary) for v in vacancies], np.float32).reshape(-1, 2)
+    return Columns(
+        ids=[str(v.vacancy_id) for v in vacancies],
+        text=weighted(term_counts([vacancy_text(v) for v in vacancies]), idf),
+        skills=skill_sets([v.skills for v in vacancies]),
+        skill_count=np.array([len({normalise_skill(s) for s in v.skills}) for v in vacancies], np.float32),
+        education=np.array([LEVEL[v.education_level] for v in vacancies], np.int8),
+        experience=np.array([v.min_experience_years for v in vacancies], np.float32),
+        salary_min=salaries[:, 0],
+        salary_max=salaries[:, 1],
+        category=np.array([CATEGORY[v.talent_category] for v in vacancies], np.int8),
+        verified=np.zeros(len(vacancies), np.bool_),
+        remote=np.array([v.remote for v in vacancies], np.bool_),
+        cities=[frozenset([v.city]) for v in vacancies],
+    )

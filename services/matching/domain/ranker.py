@@ -1,0 +1,75 @@
+"""Scores from a linear model on the features, so each reason is an exact contribution.
+
+score = sigmoid(intercept + Σ contribution_i), contribution_i = weight_i · (x_i − mean_i) / scale_i.
+The cold-start ranker has hand-set weights (means 0, scales 1); a trained ranker takes them
+from a scikit-learn logistic regression over standardised features. Either way the reasons
+list every factor that moved the score, with its signed contribution, and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from services.matching.domain.features import FEATURES, Feature, Matrix
+from shared.events import catalogue as c
+
+# A contribution smaller than this (in log-odds) did not move the score in any way a
+# person would notice; it is left out of the reasons, and counted as zero in the score.
+NEGLIGIBLE = 0.01
+
+COLD_START_WEIGHTS = {
+    Feature.TEXT_SIMILARITY: 3.0,
+    Feature.SKILLS_MATCHED: 2.5,
+    Feature.SKILLS_MISSING: -1.0,
+    Feature.EDUCATION_GAP: 1.5,
+    Feature.EXPERIENCE_GAP: 1.0,
+    Feature.SALARY_FIT: 0.8,
+    Feature.CITY_FIT: 0.5,
+    Feature.CATEGORY_FIT: 0.6,
+    Feature.CREDENTIAL_VERIFIED: 0.4,
+}
+COLD_START_INTERCEPT = -2.5
+
+
+@dataclass(frozen=True)
+class LinearRanker:
+    version: str
+    intercept: float
+    weights: npt.NDArray[np.float64]
+    means: npt.NDArray[np.float64]
+    scales: npt.NDArray[np.float64]
+
+    @classmethod
+    def cold_start(cls) -> LinearRanker:
+        weights = np.array([COLD_START_WEIGHTS[feature] for feature in FEATURES])
+        zeros, ones = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
+        return cls("cold-start-1", COLD_START_INTERCEPT, weights, zeros, ones)
+
+    def contributions(self, features: Matrix) -> npt.NDArray[np.float64]:
+        terms = self.weights * (features - self.means) / self.scales
+        terms[np.abs(terms) < NEGLIGIBLE] = 0.0
+        return terms
+
+    def scores(self, features: Matrix) -> npt.NDArray[np.float64]:
+        return _sigmoid(self.intercept + self.contributions(features).sum(axis=1))
+
+    def reasons(self, features: npt.NDArray[np.float32], details: dict[Feature, str]) -> list[c.MatchReason]:
+        """The factors of one pair's score, largest effect first."""
+        terms = self.contributions(features[np.newaxis, :])[0]
+        order = np.argsort(-np.abs(terms), kind="stable")
+        return [
+            c.MatchReason(
+                code=FEATURES[i].value,
+                contribution=round(float(terms[i]), 4),
+                detail=details.get(FEATURES[i], ""),
+            )
+            for i in order
+            if terms[i] != 0.0
+        ]
+
+
+def _sigmoid(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return 1 / (1 + np.exp(-logits))

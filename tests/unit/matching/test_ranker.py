@@ -1,0 +1,98 @@
+"""Features and the linear ranker: real contributions as reasons, no protected attributes."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import numpy as np
+import pytest
+
+from services.matching.domain.encoding import encode_seekers, encode_vacancies
+from services.matching.domain.features import FEATURES, Feature, pair_features
+from services.matching.domain.ranker import LinearRanker
+from shared.events import catalogue as c
+
+
+def vacancy(**overrides: object) -> c.VacancyPosted:
+    fields = {
+        "vacancy_id": uuid4(), "employer_id": uuid4(), "version": 1, "title": "数控机床操作工",
+        "description": "负责数控车床的编程与操作，能看懂机械图纸。",
+        "skills": ["数控编程", "阅读机械图纸", "AutoCAD"],
+        "education_level": "vocational", "min_experience_years": 2, "salary": {"min": 6000, "max": 9000},
+        "city": "安阳", "talent_category": "high_skill",
+    }  # fmt: skip
+    return c.VacancyPosted.model_validate({**fields, **overrides})
+
+
+def seeker(**overrides: object) -> c.SeekerRegistered:
+    fields = {
+        "seeker_id": uuid4(), "version": 1, "display_name": "王小明", "experience_years": 3,
+        "education": [
+            {"level": "vocational", "school": "安阳职业学院", "major": "数控技术", "graduation_year": 2022}
+        ],
+        "skills": ["数控编程", "AutoCAD"], "desired_roles": ["数控机床操作工"], "desired_cities": ["安阳"],
+        "salary_expectation": {"min": 6500, "max": 8000}, "talent_category": "high_skill",
+    }  # fmt: skip
+    return c.SeekerRegistered.model_validate({**fields, **overrides})
+
+
+def features_of(
+    seekers: list[c.SeekerRegistered], job: c.VacancyPosted, verified: frozenset[str] = frozenset()
+) -> np.ndarray:
+    s = encode_seekers(seekers, set(verified), idf=None)
+    v = encode_vacancies([job], idf=None)
+    return pair_features(s, np.arange(len(seekers)), v, np.array([0]))
+
+
+def test_no_feature_is_a_protected_attribute() -> None:
+    protected = ("gender", "sex", "age", "birth", "marital", "ethnic", "religion", "hukou", "household")
+    assert not [f for f in FEATURES if any(word in f.value for word in protected)]
+
+
+def test_a_fitting_seeker_outranks_a_mismatched_one() -> None:
+    fitting = seeker()
+    mismatched = seeker(skills=["会计", "Excel"], desired_roles=["会计"], education=[], experience_years=0,
+                        talent_category="enterprise_management")  # fmt: skip
+    scores = LinearRanker.cold_start().scores(features_of([fitting, mismatched], vacancy()))
+    assert scores[0] > scores[1] + 0.2
+
+
+def test_features_say_what_they_measure() -> None:
+    [row] = features_of([seeker()], vacancy())
+    named = dict(zip(FEATURES, row, strict=True))
+    assert named[Feature.SKILLS_MATCHED] == pytest.approx(2 / 3)
+    assert named[Feature.SKILLS_MISSING] == pytest.approx(1 / 5)
+    assert named[Feature.EDUCATION_GAP] == 0
+    assert named[Feature.EXPERIENCE_GAP] == 0
+    assert named[Feature.CITY_FIT] == 1
+    assert named[Feature.CATEGORY_FIT] == 1
+    assert named[Feature.CREDENTIAL_VERIFIED] == 0
+    assert 0.2 < named[Feature.TEXT_SIMILARITY] < 1
+
+
+def test_both_directions_give_the_same_features() -> None:
+    people = [seeker(), seeker(skills=["焊接"]), seeker(desired_cities=[])]
+    jobs = [vacancy(), vacancy(city="郑州", remote=True)]
+    s, v = encode_seekers(people, set(), None), encode_vacancies(jobs, None)
+    for j in range(len(jobs)):
+        many_seekers = pair_features(s, np.arange(3), v, np.array([j]))
+        for i in range(len(people)):
+            one_seeker = pair_features(s, np.array([i]), v, np.arange(len(jobs)))
+            np.testing.assert_allclose(one_seeker[j], many_seekers[i], rtol=1e-6)
+
+
+def test_reasons_are_exactly_the_terms_of_the_score() -> None:
+    ranker = LinearRanker.cold_start()
+    rows = features_of([seeker(), seeker(experience_years=0, skills=["数控编程"])], vacancy())
+    for row in rows:
+        reasons = ranker.reasons(row, {Feature.SKILLS_MATCHED: "数控编程"})
+        logit = ranker.intercept + sum(reason.contribution for reason in reasons)
+        assert 1 / (1 + np.exp(-logit)) == pytest.approx(ranker.scores(row[np.newaxis, :])[0], abs=1e-3)
+        assert all(reason.contribution != 0 for reason in reasons)
+        assert [abs(r.contribution) for r in reasons] == sorted(
+            (abs(r.contribution) for r in reasons), reverse=True
+        )
+    short = ranker.reasons(rows[1], {})
+    assert {"experience_gap", "skills_missing"} <= {
+        reason.code for reason in short if reason.contribution < 0
+    }
