@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from services.employer.domain.credit_code import ALPHABET, check_character
 from shared.events import catalogue as c
@@ -107,3 +107,11 @@ def match_found(
         **overrides,
     }
     return c.MatchFound(**fields)
+
+
+def vacancy_state(*, kind: type[c.VacancyState] = c.VacancyPosted, **overrides: Any) -> c.VacancyState:
+    """A vacancy event as the employer service publishes it (body from ``vacancy()``)."""
+    body = vacancy()
+    body.pop("deadline")
+    fields = {"vacancy_id": uuid4(), "employer_id": uuid4(), "version": 1, **body, **overrides}
+    return kind.model_validate(fields)

@@ -140,17 +140,24 @@ async def events_of(
     return of_type()
 
 
-async def publish(namespace: Namespace, *payloads: Event, producer: str = "test") -> None:
-    """Put events on their real topics, as another service would."""
+async def publish(namespace: Namespace, *events: Event, producer: str = "test") -> list[Envelope[Any]]:
+    """Wrap each event in a new envelope and put it on its real topic, keyed as services key it."""
+    envelopes = [Envelope.wrap(event, producer=producer) for event in events]
+    await publish_envelopes(namespace, *envelopes)
+    return envelopes
+
+
+async def publish_envelopes(namespace: Namespace, *envelopes: Envelope[Any]) -> None:
+    """Put these exact envelopes on their topics (publishing one twice is a redelivery)."""
     kafka = AIOKafkaProducer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers, acks="all")
     await kafka.start()
     try:
-        for payload in payloads:
-            envelope = Envelope.wrap(payload, producer=producer)
+        for envelope in envelopes:
             await kafka.send_and_wait(
-                topic_name(payload.topic, namespace.topic_prefix),
+                topic_name(envelope.payload.topic, namespace.topic_prefix),
                 envelope.model_dump_json().encode(),
-                key=payload.key.encode(),
+                key=envelope.payload.key.encode(),
+                headers=[(name, value.encode()) for name, value in envelope.headers.items()],
             )
     finally:
         await kafka.stop()

@@ -1,7 +1,5 @@
 """What the employer service keeps from other services' events: its read models."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from faststream import Context

@@ -1,7 +1,5 @@
 """What the seeker service keeps from other services' events, and erasure's completion."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from faststream import Context

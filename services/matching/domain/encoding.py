@@ -135,3 +135,35 @@ def encode_vacancies(vacancies: list[c.VacancyState], idf: npt.NDArray[np.float3
         remote=np.array([v.remote for v in vacancies], np.bool_),
         cities=[frozenset([v.city]) for v in vacancies],
     )
+
+
+def concat(first: Columns, second: Columns) -> Columns:
+    return Columns(
+        ids=first.ids + second.ids,
+        text=Sparse(sp.vstack([first.text, second.text], format="csr")),
+        skills=Sparse(sp.vstack([first.skills, second.skills], format="csr")),
+        cities=first.cities + second.cities,
+        **{name: np.concatenate([getattr(first, name), getattr(second, name)]) for name in ARRAYS},
+    )
+
+
+def take(columns: Columns, rows: npt.NDArray[np.intp]) -> Columns:
+    return Columns(
+        ids=[columns.ids[i] for i in rows],
+        text=columns.text[rows],
+        skills=columns.skills[rows],
+        cities=[columns.cities[i] for i in rows],
+        **{name: getattr(columns, name)[rows] for name in ARRAYS},
+    )
+
+
+ARRAYS = (
+    "skill_count",
+    "education",
+    "experience",
+    "salary_min",
+    "salary_max",
+    "category",
+    "verified",
+    "remote",
+)

@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -109,24 +109,6 @@ class Published:
 
     key: str
     envelope: Envelope[Event]
-
-
-async def publish_events(namespace: Namespace, *events: Event, producer: str = "test") -> list[Envelope[Any]]:
-    """Wrap each event in a new envelope and publish it keyed as the services key it."""
-    envelopes = [Envelope.wrap(event, producer=producer) for event in events]
-    kafka = AIOKafkaProducer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers, acks="all")
-    await kafka.start()
-    try:
-        for envelope in envelopes:
-            await kafka.send_and_wait(
-                topic_name(envelope.payload.topic, namespace.topic_prefix),
-                envelope.model_dump_json().encode(),
-                key=envelope.payload.key.encode(),
-                headers=[(name, value.encode()) for name, value in envelope.headers.items()],
-            )
-    finally:
-        await kafka.stop()
-    return envelopes
 
 
 async def read_events(

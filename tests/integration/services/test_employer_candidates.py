@@ -13,11 +13,10 @@ from shared.events import Topic
 from shared.events import catalogue as c
 from tests import factories
 from tests.conftest import Namespace
-from tests.helpers import wait_for
+from tests.helpers import publish, wait_for
 from tests.integration.services.conftest import (
     Employer,
     approved_employer,
-    publish_events,
     read_events,
 )
 
@@ -100,7 +99,7 @@ async def test_candidates_are_ranked_with_reasons_and_respect_consent(
 ) -> None:
     board = await Board.open(employer, staff)
     best, second, hidden, third = uuid4(), uuid4(), uuid4(), uuid4()
-    await publish_events(
+    await publish(
         namespace,
         factories.seeker_state(best, display_name="王小明"),
         factories.seeker_state(second, display_name="李静", allow_contact=False),
@@ -108,7 +107,7 @@ async def test_candidates_are_ranked_with_reasons_and_respect_consent(
         factories.seeker_state(third, display_name="Emily Zhang", languages=["en", "zh"], skills=["CNC"]),
         producer="seeker",
     )
-    await publish_events(
+    await publish(
         namespace,
         board.match(best, 0.91, 1),
         board.match(hidden, 0.95, 1),
@@ -155,7 +154,7 @@ async def test_candidates_are_ranked_with_reasons_and_respect_consent(
         third, version=2, kind=c.SeekerConsentChanged, allow_matching=False, display_name="Emily Zhang"
     )
     stale = factories.seeker_state(third, version=1, display_name="Emily Zhang (old)")
-    sent = await publish_events(namespace, withdrawn, stale, producer="seeker")
+    sent = await publish(namespace, withdrawn, stale, producer="seeker")
     await wait_processed(employer_db, *(envelope.event_id for envelope in sent))
     page = await board.candidates()
     assert ([item["seeker_id"] for item in page["items"]], page["total"]) == ([str(best), str(second)], 2)
@@ -191,7 +190,7 @@ async def test_contact_details_appear_only_once_the_seeker_applied_or_accepted(
     board = await Board.open(employer, staff)
     other = await Board.open(employer, staff, name="昆明云岭软件有限公司")
     invited, applicant = uuid4(), uuid4()
-    await publish_events(
+    await publish(
         namespace,
         factories.seeker_state(invited, display_name="王小明"),
         factories.seeker_state(applicant, display_name="李静", allow_contact=False),
@@ -238,7 +237,7 @@ async def test_contact_details_appear_only_once_the_seeker_applied_or_accepted(
 
     # Applying shares the contact details with this employer, even without consent to be contacted.
     application_id = uuid4()
-    await publish_events(
+    await publish(
         namespace,
         c.ApplicationSubmitted(
             application_id=application_id,
@@ -278,7 +277,7 @@ async def test_contact_details_appear_only_once_the_seeker_applied_or_accepted(
         "items"
     ]
     [to_decline] = [item for item in applicant_invitation if item["seeker_id"] == str(applicant)]
-    await publish_events(
+    await publish(
         namespace,
         c.InvitationAnswered(
             invitation_id=UUID(invitation["id"]), employer_id=board.employer_id, vacancy_id=board.vacancy_id,
@@ -323,7 +322,7 @@ async def test_an_erased_seeker_leaves_nothing_behind_and_stays_erased(
 ) -> None:
     board = await Board.open(employer, staff)
     erased, kept = uuid4(), uuid4()
-    await publish_events(
+    await publish(
         namespace,
         factories.seeker_state(erased, display_name="王小明"),
         factories.seeker_state(kept, display_name="李静"),
@@ -342,7 +341,7 @@ async def test_an_erased_seeker_leaves_nothing_behind_and_stays_erased(
     invitation = await board.invite(erased)
     assert invitation.status_code == 201, invitation.text
     assert (await board.invite(kept)).status_code == 201
-    await publish_events(
+    await publish(
         namespace,
         c.InvitationAnswered(
             invitation_id=UUID(invitation.json()["id"]), employer_id=board.employer_id,
@@ -354,7 +353,7 @@ async def test_an_erased_seeker_leaves_nothing_behind_and_stays_erased(
     )
     assert await mentions(employer_db, str(erased))  # it really was everywhere before
 
-    [deleted] = await publish_events(namespace, c.SeekerDeleted(seeker_id=erased), producer="seeker")
+    [deleted] = await publish(namespace, c.SeekerDeleted(seeker_id=erased), producer="seeker")
     await wait_processed(employer_db, deleted.event_id)
 
     page = await board.candidates()
@@ -377,7 +376,7 @@ async def test_an_erased_seeker_leaves_nothing_behind_and_stays_erased(
     assert await mentions(employer_db, "xiaoming.wang@example.cn") == {}
 
     # Events about the seeker still on their way are ignored: nothing comes back.
-    late = await publish_events(
+    late = await publish(
         namespace,
         board.match(erased, 0.99, 1),
         factories.seeker_state(erased, version=2, display_name="王小明（复活）"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 import numpy as np
@@ -11,33 +12,25 @@ from services.matching.domain.encoding import encode_seekers, encode_vacancies
 from services.matching.domain.features import FEATURES, Feature, pair_features
 from services.matching.domain.ranker import LinearRanker
 from shared.events import catalogue as c
+from tests import factories
 
 
-def vacancy(**overrides: object) -> c.VacancyPosted:
+def vacancy(**overrides: Any) -> c.VacancyState:
     fields = {
-        "vacancy_id": uuid4(), "employer_id": uuid4(), "version": 1, "title": "数控机床操作工",
-        "description": "负责数控车床的编程与操作，能看懂机械图纸。",
-        "skills": ["数控编程", "阅读机械图纸", "AutoCAD"],
-        "education_level": "vocational", "min_experience_years": 2, "salary": {"min": 6000, "max": 9000},
-        "city": "安阳", "talent_category": "high_skill",
-    }  # fmt: skip
-    return c.VacancyPosted.model_validate({**fields, **overrides})
+        "skills": ["数控编程", "阅读机械图纸"],
+        "education_level": "vocational",
+        "min_experience_years": 2,
+    }
+    return factories.vacancy_state(**{**fields, **overrides})
 
 
-def seeker(**overrides: object) -> c.SeekerRegistered:
-    fields = {
-        "seeker_id": uuid4(), "version": 1, "display_name": "王小明", "experience_years": 3,
-        "education": [
-            {"level": "vocational", "school": "安阳职业学院", "major": "数控技术", "graduation_year": 2022}
-        ],
-        "skills": ["数控编程", "AutoCAD"], "desired_roles": ["数控机床操作工"], "desired_cities": ["安阳"],
-        "salary_expectation": {"min": 6500, "max": 8000}, "talent_category": "high_skill",
-    }  # fmt: skip
-    return c.SeekerRegistered.model_validate({**fields, **overrides})
+def seeker(**overrides: Any) -> c.SeekerState:
+    fields = {"skills": ["数控编程", "AutoCAD", "阅读机械图纸"], "desired_cities": ["安阳"]}
+    return factories.seeker_state(uuid4(), **{**fields, **overrides})
 
 
 def features_of(
-    seekers: list[c.SeekerRegistered], job: c.VacancyPosted, verified: frozenset[str] = frozenset()
+    seekers: list[c.SeekerState], job: c.VacancyState, verified: frozenset[str] = frozenset()
 ) -> np.ndarray:
     s = encode_seekers(seekers, set(verified), idf=None)
     v = encode_vacancies([job], idf=None)
@@ -58,7 +51,9 @@ def test_a_fitting_seeker_outranks_a_mismatched_one() -> None:
 
 
 def test_features_say_what_they_measure() -> None:
-    [row] = features_of([seeker()], vacancy())
+    [row] = features_of(
+        [seeker(skills=["数控编程", "AutoCAD"])], vacancy(skills=["数控编程", "阅读机械图纸", "AutoCAD"])
+    )
     named = dict(zip(FEATURES, row, strict=True))
     assert named[Feature.SKILLS_MATCHED] == pytest.approx(2 / 3)
     assert named[Feature.SKILLS_MISSING] == pytest.approx(1 / 5)

@@ -1,0 +1,118 @@
+"""The matching service's store: the matchable market (its read model), published matches
+(each with its outbox), outcomes to learn from, and erasure records."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from services.matching.domain.matcher import Match
+from services.matching.domain.policy import DAILY_CAP, worth_telling
+from shared.events import Envelope, Event
+from shared.events import catalogue as c
+from shared.store.mongo import Document, Store
+from shared.store.outbox import OutboxRelay, staged
+
+PRODUCER = "matching"
+OUTBOX_COLLECTIONS = ("matches",)
+
+
+class MatchingStore:
+    def __init__(self, store: Store, relay: OutboxRelay) -> None:
+        self._store = store
+        self._relay = relay
+
+    def __getitem__(self, collection: str) -> Any:
+        return self._store.database()[collection]
+
+    async def ensure_indexes(self) -> None:
+        await self["matches"].create_index([("seeker_id", 1), ("published_on", 1)])
+        await self["matches"].create_index("vacancy_id")
+        await self["outcomes"].create_index("seeker_id")
+        await self["outcomes"].create_index("at")
+
+    # --- the market ---------------------------------------------------------------
+
+    async def save_state(self, collection: str, entity_id: str, version: int, state: Document) -> bool:
+        """Keep the newest version; False when a newer one is stored (a replay)."""
+        stored = await self[collection].find_one({"_id": entity_id}, {"version": 1})
+        if stored is not None and stored["version"] >= version:
+            return False
+        await self[collection].replace_one(
+            {"_id": entity_id}, {"_id": entity_id, "version": version, **state}, upsert=True
+        )
+        return True
+
+    async def close_vacancy(self, vacancy_id: str, version: int) -> None:
+        await self["vacancies"].update_one(
+            {"_id": vacancy_id, "version": {"$lt": version}}, {"$set": {"version": version, "closed": True}}
+        )
+
+    async def set_verified(self, seeker_id: str) -> None:
+        await self["verified"].replace_one(
+            {"_id": seeker_id}, {"_id": seeker_id, "verified": True}, upsert=True
+        )
+
+    async def is_erased(self, seeker_id: str) -> bool:
+        return await self["erasures"].find_one({"_id": seeker_id}) is not None
+
+    async def erase(self, seeker_id: str, erased_at: datetime) -> None:
+        await self["erasures"].update_one(
+            {"_id": seeker_id}, {"$setOnInsert": {"erased_at": erased_at.isoformat()}}, upsert=True
+        )
+        for collection, field in (
+            ("seekers", "_id"),
+            ("verified", "_id"),
+            ("matches", "seeker_id"),
+            ("outcomes", "seeker_id"),
+        ):
+            await self[collection].delete_many({field: seeker_id})
+
+    # --- matches ------------------------------------------------------------------
+
+    async def publish_matches(self, matches: list[Match], model_version: str, today: date) -> int:
+        """Record and publish the matches worth telling, within each seeker's daily cap."""
+        told = 0
+        for match in matches:
+            key = f"{match.vacancy_id}:{match.seeker_id}"
+            previous = await self["matches"].find_one({"_id": key}, {"score": 1})
+            if not worth_telling(previous["score"] if previous else None, match.score):
+                continue
+            if (
+                await self["matches"].count_documents(
+                    {"seeker_id": match.seeker_id, "published_on": today.isoformat()}
+                )
+                >= DAILY_CAP
+            ):
+                continue
+            event = c.MatchFound(
+                seeker_id=UUID(match.seeker_id), vacancy_id=UUID(match.vacancy_id),
+                employer_id=UUID(match.employer_id), score=match.score, rank=match.rank,
+                model_version=model_version, reasons=match.reasons,
+            )  # fmt: skip
+            document = {
+                "seeker_id": match.seeker_id, "vacancy_id": match.vacancy_id, "score": match.score,
+                "rank": match.rank, "model_version": model_version, "published_on": today.isoformat(),
+                **staged(Envelope.wrap(event, producer=PRODUCER)),
+            }  # fmt: skip
+            await self._store.update("matches", {"_id": key}, {"$set": document}, upsert=True)
+            await self._relay.flush("matches", key)
+            told += 1
+        return told
+
+    # --- outcomes -----------------------------------------------------------------
+
+    async def add_outcome(
+        self, envelope: Envelope[Event], seeker_id: str, vacancy_id: str | None, kind: str
+    ) -> None:
+        await self["outcomes"].replace_one(
+            {"_id": str(envelope.event_id)},
+            {
+                "seeker_id": seeker_id,
+                "vacancy_id": vacancy_id,
+                "kind": kind,
+                "at": envelope.occurred_at.isoformat(),
+            },
+            upsert=True,
+        )

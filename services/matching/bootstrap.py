@@ -1,0 +1,32 @@
+"""Wires the matching service: its store, the in-memory market, handlers and outbox relay."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.matching.adapters.repository import OUTBOX_COLLECTIONS, MatchingStore
+from services.matching.domain.matcher import Market
+from services.matching.handlers import build_router
+from services.matching.service_layer import Matching
+from shared.api.app import create_api
+from shared.config import ServiceSettings
+from shared.service import Service
+
+DESCRIPTION = """Ranks seekers for vacancies and vacancies for seekers, and publishes `match.found`
+with the reasons that counted. Its market is rebuilt from its own store at start-up."""
+
+
+def create_app(settings: ServiceSettings) -> FastAPI:
+    service = Service(settings, routers=[build_router(settings)], outbox_collections=OUTBOX_COLLECTIONS)
+    store = MatchingStore(service.store, service.outbox)
+    matching = Matching(store, Market())
+    service.provide("matching", matching)
+
+    async def prepare() -> None:
+        await store.ensure_indexes()
+        await matching.load()
+
+    service.on_start(prepare)
+    app = create_api(service, title="Matching service", description=DESCRIPTION)
+    app.state.matching = matching
+    return app

@@ -1,0 +1,33 @@
+"""Against congestion and noise: how many matches go out, and which edits count."""
+
+from __future__ import annotations
+
+from shared.events import catalogue as c
+
+VACANCY_FANOUT = 50  # seekers matched when a vacancy is posted or materially edited
+SEEKER_FANOUT = 20  # vacancies matched when a profile is registered or materially edited
+DAILY_CAP = 10  # match events one seeker receives per day, whatever their source
+MATERIAL_SCORE_CHANGE = 0.05
+
+VACANCY_FIELDS = {"title", "description", "skills", "education_level", "min_experience_years", "salary",
+                  "city", "remote", "talent_category", "deadline"}  # fmt: skip
+SEEKER_FIELDS = {"education", "experience_years", "skills", "desired_roles", "desired_cities",
+                 "salary_expectation", "talent_category", "summary", "consent"}  # fmt: skip
+
+
+def material_vacancy_change(old: c.VacancyState | None, new: c.VacancyState) -> bool:
+    """A new vacancy, a reopening, or an edit of what matching reads; not a headcount change."""
+    if old is None or isinstance(new, c.VacancyReopened):
+        return True
+    return old.model_dump(include=VACANCY_FIELDS) != new.model_dump(include=VACANCY_FIELDS)
+
+
+def material_seeker_change(old: c.SeekerState | None, new: c.SeekerState) -> bool:
+    if old is None:
+        return True
+    return old.model_dump(include=SEEKER_FIELDS) != new.model_dump(include=SEEKER_FIELDS)
+
+
+def worth_telling(previous_score: float | None, score: float) -> bool:
+    """A pair already matched is matched again only when its score moved materially."""
+    return previous_score is None or abs(score - previous_score) >= MATERIAL_SCORE_CHANGE

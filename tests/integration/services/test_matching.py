@@ -1,0 +1,208 @@
+"""The matching service on the real broker and store: filters, reasons, replays, erasure, restart."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from services.matching.bootstrap import create_app
+from shared.config import ServiceSettings
+from shared.events import Topic
+from shared.events import catalogue as c
+from tests import factories
+from tests.conftest import Namespace
+from tests.helpers import events_of, publish, publish_envelopes, serving, settings_for, topic_events, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def settings(namespace: Namespace) -> ServiceSettings:
+    return settings_for(namespace, "matching")
+
+
+@pytest.fixture
+async def matching(settings: ServiceSettings) -> AsyncIterator[None]:
+    async with serving(create_app(settings)):
+        yield
+
+
+def vacancy(**overrides: Any) -> c.VacancyState:
+    fields = {
+        "skills": ["数控编程", "阅读机械图纸"],
+        "education_level": "vocational",
+        "min_experience_years": 2,
+    }
+    return factories.vacancy_state(**{**fields, **overrides})
+
+
+def seeker(**overrides: Any) -> c.SeekerState:
+    fields = {"skills": ["数控编程", "AutoCAD", "阅读机械图纸"], "desired_cities": ["安阳"]}
+    return factories.seeker_state(uuid4(), **{**fields, **overrides})
+
+
+def pairs(events: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(e["payload"]["seeker_id"], e["payload"]["vacancy_id"]) for e in events}
+
+
+async def matches_of(namespace: Namespace, vacancy_id: UUID) -> list[dict[str, Any]]:
+    events = await topic_events(namespace, Topic.MATCH)
+    return [e for e in events if e["payload"]["vacancy_id"] == str(vacancy_id)]
+
+
+@pytest.mark.usefixtures("matching")
+async def test_a_posted_vacancy_is_matched_with_suitable_seekers_only(namespace: Namespace) -> None:
+    fitting = seeker()
+    opted_out = seeker(consent={"allow_matching": False})
+    no_recommendations = seeker(consent={"personalised_recommendations": False})
+    elsewhere = seeker(desired_cities=["昆明"])
+    accountant = seeker(skills=["会计", "Excel"], desired_roles=["会计"], education=[], experience_years=0,
+                        talent_category="enterprise_management", desired_cities=[])  # fmt: skip
+    await publish(namespace, fitting, opted_out, no_recommendations, elsewhere, accountant, producer="seeker")
+    await wait_for(stored_seekers(namespace), until=lambda n: n == 5, what="the seekers stored")
+    job = vacancy()
+    await publish(namespace, job, producer="employer")
+
+    found = await wait_for(
+        lambda: matches_of(namespace, job.vacancy_id),
+        until=lambda m: len(m) >= 2,
+        what="matches for the vacancy",
+    )
+    assert pairs(found) == {
+        (str(fitting.seeker_id), str(job.vacancy_id)),
+        (str(accountant.seeker_id), str(job.vacancy_id)),
+    }
+    by_seeker = {e["payload"]["seeker_id"]: e["payload"] for e in found}
+    best, weak = by_seeker[str(fitting.seeker_id)], by_seeker[str(accountant.seeker_id)]
+    assert (best["rank"], weak["rank"]) == (1, 2)
+    assert best["score"] > weak["score"]
+    assert best["model_version"] == "cold-start-1"
+    reasons = {reason["code"]: reason for reason in best["reasons"]}
+    assert reasons["skills_matched"]["detail"] == "数控编程、阅读机械图纸"
+    assert reasons["skills_matched"]["contribution"] > 0
+    assert all(reason["contribution"] != 0 for reason in best["reasons"])
+    assert any(reason["contribution"] < 0 for reason in weak["reasons"]), "what counted against is shown too"
+
+
+@pytest.mark.usefixtures("matching")
+async def test_replays_and_immaterial_edits_publish_nothing_new(namespace: Namespace) -> None:
+    person = seeker()
+    await publish(namespace, person, producer="seeker")
+    await wait_for(stored_seekers(namespace), until=lambda n: n == 1, what="the seeker stored")
+    job = vacancy()
+    [posted] = await publish(namespace, job, producer="employer")
+    await wait_for(
+        lambda: matches_of(namespace, job.vacancy_id), until=lambda m: len(m) == 1, what="the match"
+    )
+
+    await publish_envelopes(namespace, posted)  # a redelivery of the same event
+    await publish(namespace, job, producer="employer")  # the same state again, as a new event
+    headcount_only = c.VacancyUpdated.model_validate({**job.model_dump(), "version": 2, "headcount": 9})
+    await publish(namespace, headcount_only, producer="employer")
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
+    try:
+        database = client[f"{namespace.database}_matching"]
+
+        async def stored_version() -> int:
+            document = await database["vacancies"].find_one({"_id": str(job.vacancy_id)})
+            return int(document["version"]) if document else 0
+
+        await wait_for(stored_version, until=lambda v: v == 2, what="the headcount edit to be applied")
+    finally:
+        await client.close()
+    assert len(await matches_of(namespace, job.vacancy_id)) == 1
+
+
+@pytest.mark.usefixtures("matching")
+async def test_a_new_seeker_gets_open_vacancies_and_a_deleted_one_is_forgotten(
+    namespace: Namespace, settings: ServiceSettings
+) -> None:
+    job, closed = vacancy(), vacancy(title="数控车床操作员")
+    await publish(namespace, job, closed, producer="employer")
+    await publish(
+        namespace, c.VacancyClosed(vacancy_id=closed.vacancy_id, employer_id=closed.employer_id, version=2)
+    )
+    person = seeker()
+    await events_of(namespace, Topic.VACANCY, "vacancy.closed")
+    await publish(namespace, person, producer="seeker")
+
+    async def mine() -> list[dict[str, Any]]:
+        return [
+            e
+            for e in await topic_events(namespace, Topic.MATCH)
+            if e["payload"]["seeker_id"] == str(person.seeker_id)
+        ]
+
+    found = await wait_for(mine, until=lambda m: len(m) >= 1, what="matches for the new seeker")
+    assert {e["payload"]["vacancy_id"] for e in found} <= {str(job.vacancy_id), str(closed.vacancy_id)}
+
+    await publish(namespace, c.SeekerDeleted(seeker_id=person.seeker_id), producer="seeker")
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
+    try:
+        database = client[settings.mongo_database]
+
+        async def left() -> list[str]:
+            found = []
+            for name in await database.list_collection_names():
+                async for document in database[name].find({}):
+                    if str(person.seeker_id) in repr(document):
+                        found.append(name)
+            return found
+
+        await wait_for(left, until=lambda names: names == ["erasures"], what="the seeker to be forgotten")
+    finally:
+        await client.close()
+    later = vacancy(title="数控编程员")
+    await publish(namespace, later, producer="employer")
+    marker_seeker = seeker()
+    await publish(namespace, marker_seeker, producer="seeker")
+    await wait_for(
+        mine_or(namespace, marker_seeker.seeker_id), until=bool, what="the marker seeker's matches"
+    )
+    assert str(person.seeker_id) not in {
+        e["payload"]["seeker_id"] for e in await matches_of(namespace, later.vacancy_id)
+    }
+
+
+def mine_or(namespace: Namespace, seeker_id: UUID) -> Any:
+    async def probe() -> list[dict[str, Any]]:
+        return [
+            e
+            for e in await topic_events(namespace, Topic.MATCH)
+            if e["payload"]["seeker_id"] == str(seeker_id)
+        ]
+
+    return probe
+
+
+async def test_after_a_restart_the_market_comes_back_from_the_store(
+    namespace: Namespace, settings: ServiceSettings
+) -> None:
+    person = seeker()
+    async with serving(create_app(settings)):
+        await publish(namespace, person, producer="seeker")
+        await wait_for(stored_seekers(namespace), until=lambda n: n == 1, what="the seeker stored")
+    job = vacancy()
+    async with serving(create_app(settings)):
+        await publish(namespace, job, producer="employer")
+        found = await wait_for(
+            lambda: matches_of(namespace, job.vacancy_id),
+            until=lambda m: len(m) == 1,
+            what="a match after restart",
+        )
+    assert pairs(found) == {(str(person.seeker_id), str(job.vacancy_id))}
+
+
+def stored_seekers(namespace: Namespace) -> Any:
+    async def probe() -> int:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
+        try:
+            return int(await client[f"{namespace.database}_matching"]["seekers"].count_documents({}))
+        finally:
+            await client.close()
+
+    return probe
