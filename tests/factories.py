@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from services.employer.domain.credit_code import ALPHABET, check_character
+from shared.credit_code import ALPHABET, check_character
 from shared.events import catalogue as c
 
 

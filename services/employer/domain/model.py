@@ -9,8 +9,8 @@ from uuid import UUID, uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
-from services.employer.domain.credit_code import credit_code_problem
 from services.employer.domain.fairness import protected_phrases
+from shared.credit_code import credit_code_problem
 from shared.errors import Conflict, Forbidden, InvalidField
 from shared.events import catalogue as c
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from services.employer.domain.credit_code import ALPHABET, check_character, credit_code_problem
 from services.employer.domain.model import OrganisationDraft
+from shared.credit_code import ALPHABET, check_character, credit_code_problem
 from tests import factories
 
 # Worked out by hand from the standard, independently of the module under test:
