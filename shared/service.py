@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.subscriber.usecase import DefaultSubscriber
@@ -69,8 +70,13 @@ class Service:
         self.tokens = TokenIssuer(
             self.settings.auth_secret.get_secret_value(), timedelta(minutes=self.settings.token_ttl_minutes)
         )
-        self._relay_task: asyncio.Task[None] | None = None
+        self._loops: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._start_hooks: list[Callable[[], Awaitable[None]]] = []
+
+    def in_background(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``loop`` as a task while the service runs (started after the broker, cancelled at stop)."""
+        self._loops.append(loop)
 
     def on_start(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` once the store is open, before consuming (creating indexes, say)."""
@@ -81,19 +87,20 @@ class Service:
         self.broker.context.set_global(name, value)
 
     async def start(self) -> None:
-        """Prepare, start consuming, and start relaying the outbox."""
+        """Prepare, start consuming, and start the background loops (the outbox relay first)."""
         await self.prepare()
         await self.broker.start()
-        if self.outbox.collections:
-            self._relay_task = asyncio.create_task(self.outbox.run(), name="outbox-relay")
+        loops = [self.outbox.run] if self.outbox.collections else []
+        self._tasks = [asyncio.create_task(loop()) for loop in [*loops, *self._loops]]
 
     async def stop(self) -> None:
-        """Stop relaying, finish in-flight messages and commit them, then close the store."""
-        if self._relay_task is not None:
-            self._relay_task.cancel()
+        """Stop the loops, finish in-flight messages and commit them, then close the store."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._relay_task
-            self._relay_task = None
+                await task
+        self._tasks = []
         await self.broker.stop()
         await self.store.close()
 

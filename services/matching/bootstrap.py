@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.matching.adapters.models import Models
 from services.matching.adapters.repository import OUTBOX_COLLECTIONS, MatchingStore
+from services.matching.api import model
 from services.matching.domain.matcher import Market
 from services.matching.handlers import build_router
 from services.matching.service_layer import Matching
@@ -19,14 +21,15 @@ with the reasons that counted. Its market is rebuilt from its own store at start
 def create_app(settings: ServiceSettings) -> FastAPI:
     service = Service(settings, routers=[build_router(settings)], outbox_collections=OUTBOX_COLLECTIONS)
     store = MatchingStore(service.store, service.outbox)
-    matching = Matching(store, Market())
+    matching = Matching(store, Models(service.store), Market())
     service.provide("matching", matching)
+    service.in_background(matching.follow_models)
 
     async def prepare() -> None:
         await store.ensure_indexes()
         await matching.load()
 
     service.on_start(prepare)
-    app = create_api(service, title="Matching service", description=DESCRIPTION)
+    app = create_api(service, model.router, title="Matching service", description=DESCRIPTION)
     app.state.matching = matching
     return app

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+from services.matching.adapters.models import Models
 from services.matching.adapters.repository import MatchingStore
 from services.matching.domain.matcher import Market
 from services.matching.domain.policy import (
@@ -18,14 +21,22 @@ from services.matching.domain.policy import (
 from shared.events import Envelope
 from shared.events import catalogue as c
 
+log = logging.getLogger(__name__)
+
+
+MODEL_CHECK_S = 30.0
+
 
 @dataclass
 class Matching:
     store: MatchingStore
+    models: Models
     market: Market
 
     async def load(self) -> None:
-        """Rebuild the in-memory market from the store (at start-up)."""
+        """Rebuild the in-memory market from the store (at start-up), with the model in use."""
+        if (model := await self.models.active()) is not None:
+            self.market.use(model.ranker, model.idf)
         self.market.verified.update(
             [document["_id"] async for document in self.store["verified"].find({"verified": True})]
         )
@@ -35,6 +46,17 @@ class Matching:
         async for document in self.store["vacancies"].find({"closed": {"$ne": True}}):
             vacancy = c.VacancyState.model_validate(document["state"])
             self.market.vacancies.upsert(document["_id"], vacancy)
+
+    async def follow_models(self) -> None:
+        """Switch to a newly promoted model (``retrain`` runs as its own process)."""
+        while True:
+            await asyncio.sleep(MODEL_CHECK_S)
+            version = await self.models.active_version()
+            if version is not None and version != self.market.ranker.version:
+                model = await self.models.active()
+                if model is not None:
+                    self.market.use(model.ranker, model.idf)
+                    log.info("now ranking with model %s", model.ranker.version)
 
     async def vacancy_changed(self, vacancy: c.VacancyState) -> int:
         vacancy_id = str(vacancy.vacancy_id)

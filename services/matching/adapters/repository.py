@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -94,6 +94,7 @@ class MatchingStore:
             document = {
                 "seeker_id": match.seeker_id, "vacancy_id": match.vacancy_id, "score": match.score,
                 "rank": match.rank, "model_version": model_version, "published_on": today.isoformat(),
+                "published_at": datetime.now(UTC).isoformat(),
                 **staged(Envelope.wrap(event, producer=PRODUCER)),
             }  # fmt: skip
             await self._store.update("matches", {"_id": key}, {"$set": document}, upsert=True)

@@ -45,6 +45,10 @@ class Side(Generic[State]):
         if (row := self._row.pop(entity_id, None)) is not None:
             self.alive[row] = False
 
+    def reencode_all(self) -> None:
+        """Encode every entity again at the next query (a new model brings new IDF weights)."""
+        self._pending = dict(self.states)
+
     def row(self, entity_id: str) -> int | None:
         self.refresh()
         return self._row.get(entity_id)

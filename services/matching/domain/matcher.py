@@ -39,6 +39,12 @@ class Market:
         )
         self.vacancies: Side[c.VacancyState] = Side(lambda states: encode_vacancies(states, self.idf))
 
+    def use(self, ranker: LinearRanker, idf: npt.NDArray[np.float32] | None) -> None:
+        """Switch to another model; its IDF weights re-encode both sides at the next query."""
+        self.ranker, self.idf = ranker, idf
+        self.seekers.reencode_all()
+        self.vacancies.reencode_all()
+
     def seekers_for(self, vacancy_id: str, limit: int) -> list[Match]:
         """The best matchable seekers for an open vacancy."""
         row = self.vacancies.row(vacancy_id)

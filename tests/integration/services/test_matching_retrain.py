@@ -1,0 +1,79 @@
+"""Retraining from stored outcomes: a better model is promoted and used, an equal one is not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import cycle
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from services.matching.bootstrap import create_app
+from services.matching.retrain import NotEnoughData, retrain
+from shared.config import ServiceSettings
+from shared.events import catalogue as c
+from tests import factories
+from tests.conftest import Namespace
+from tests.helpers import serving, settings_for
+
+pytestmark = pytest.mark.integration
+START = datetime(2026, 9, 1, tzinfo=UTC)
+
+
+async def seed_outcomes(settings: ServiceSettings, namespace: Namespace) -> None:
+    """A market where seekers take up jobs outside their own talent category: cold start ranks
+    category matches first, so a model learning from outcomes must do better."""
+    categories = cycle(c.TalentCategory)
+    seekers = [factories.seeker_state(uuid4(), talent_category=next(categories)) for _ in range(60)]
+    vacancies = [factories.vacancy_state(talent_category=next(categories)) for _ in range(20)]
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
+    try:
+        db = client[settings.mongo_database]
+        await db["seekers"].insert_many(
+            [{"_id": str(s.seeker_id), "version": 1, "state": s.model_dump(mode="json")} for s in seekers]
+        )
+        await db["vacancies"].insert_many(
+            [
+                {"_id": str(v.vacancy_id), "version": 1, "state": v.model_dump(mode="json"), "closed": False}
+                for v in vacancies
+            ]
+        )
+        matches, outcomes = [], []
+        for i, (seeker, vacancy) in enumerate((s, v) for s in seekers for v in vacancies):
+            at = (START + timedelta(minutes=i)).isoformat()
+            pair = {"seeker_id": str(seeker.seeker_id), "vacancy_id": str(vacancy.vacancy_id)}
+            matches.append({"_id": f"{vacancy.vacancy_id}:{seeker.seeker_id}", **pair, "published_at": at})
+            if seeker.talent_category != vacancy.talent_category and i % 3 == 0:
+                outcomes.append({"_id": str(uuid4()), **pair, "kind": "applied", "at": at})
+        await db["matches"].insert_many(matches)
+        await db["outcomes"].insert_many(outcomes)
+    finally:
+        await client.close()
+
+
+async def test_retraining_promotes_only_a_better_model(namespace: Namespace) -> None:
+    settings = settings_for(namespace, "matching")
+    with pytest.raises(NotEnoughData, match="at least 200 pairs"):
+        await retrain(settings, say=lambda _: None)
+    await seed_outcomes(settings, namespace)
+    progress: list[str] = []
+
+    first = await retrain(settings, say=progress.append)
+    assert first.promoted
+    assert first.metrics["compared_with"] == "cold-start-1"
+    assert first.metrics["ndcg_at_10"] > first.metrics["their_ndcg_at_10"]
+    steps = [line[10:13] for line in progress if line[10:13].endswith("/4")]
+    assert steps == ["1/4", "2/4", "3/4", "4/4"]
+    assert "promoted: now in use" in progress[-1]
+
+    second = await retrain(settings, say=progress.append)
+    assert not second.promoted, "a model no better than the one in use is stored, not promoted"
+    assert second.metrics["compared_with"] == first.ranker.version
+
+    async with serving(create_app(settings)) as client:
+        in_use = (await client.get("/model")).json()
+    assert in_use["version"] == first.ranker.version
+    assert in_use["metrics"]["ndcg_at_10"] == first.metrics["ndcg_at_10"]
+    assert (in_use["seekers"], in_use["vacancies"]) == (60, 20)
