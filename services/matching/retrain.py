@@ -83,7 +83,7 @@ async def _retrain(store: Store, min_examples: int, say: Callable[[str], None]) 
 
     say(f"[retrain] 3/4 fitting on {len(train):,} earlier pairs")
     new_features = _features(data, seekers, vacancies, verified, idf)
-    version = f"lr-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    version = f"lr-{datetime.now(UTC):%Y%m%d-%H%M%S-%f}"
     labels = np.array([e.label for e in train], np.int_)
     candidate = fit(new_features[: len(train)], labels, version)
 
