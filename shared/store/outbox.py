@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from itertools import count
 from typing import Any
@@ -76,12 +76,7 @@ class OutboxRelay:
         A failure is logged and left to the sweep: the change itself is already stored.
         """
         try:
-            documents = (
-                await self._store.database()[collection]
-                .find({"_id": document_id, **PENDING}, {OUTBOX: 1})
-                .to_list()
-            )
-            return await self._drain(collection, documents)
+            return await self._drain(collection, document_id)
         except Exception:
             log.exception("outbox flush of %s/%s failed; the sweep will retry", collection, document_id)
             return 0
@@ -91,14 +86,15 @@ class OutboxRelay:
         published = 0
         for collection in self.collections:
             while True:
-                documents = (
+                pending = (
                     await self._store.database()[collection]
-                    .find(PENDING, {OUTBOX: 1})
+                    .find(PENDING, {"_id": 1})
                     .limit(self._batch_size)
                     .to_list()
                 )
-                published += await self._drain(collection, documents)
-                if len(documents) < self._batch_size:
+                for document in pending:
+                    published += await self._drain(collection, document["_id"])
+                if len(pending) < self._batch_size:
                     break
         return published
 
@@ -112,26 +108,22 @@ class OutboxRelay:
                 log.exception("outbox sweep failed; retrying in %.1f s", self._interval)
             await asyncio.sleep(self._interval)
 
-    async def _drain(self, collection: str, documents: Iterable[Document]) -> int:
-        pending = [
-            (document["_id"], sorted(document.get(OUTBOX, {}).items(), key=lambda item: item[1]["seq"]))
-            for document in documents
-        ]
-        pending = [(document_id, entries) for document_id, entries in pending if entries]
-        if not pending:
-            return 0
-        records = [_record(entry) for _, entries in pending for _, entry in entries]
-        await self._publisher.publish_records(records)
+    async def _drain(self, collection: str, document_id: Any) -> int:
+        """Publish and clear one document's entries, holding its lock: a flush and a sweep of
+        the same document take turns instead of both publishing it."""
         table = self._store.database()[collection]
-        for document_id, entries in pending:
-            async with self._store.lock(collection, document_id):
-                await table.update_one(
-                    {"_id": document_id}, {"$unset": {f"{OUTBOX}.{key}": "" for key, _ in entries}}
-                )
-                # Drop the emptied field so the sweep's query stays cheap; an entry staged
-                # meanwhile makes the field non-empty and this leaves it alone.
-                await table.update_one({"_id": document_id, OUTBOX: {}}, {"$unset": {OUTBOX: ""}})
-        return len(records)
+        async with self._store.lock(collection, document_id):
+            document = await table.find_one({"_id": document_id, **PENDING}, {OUTBOX: 1})
+            entries = sorted((document or {}).get(OUTBOX, {}).items(), key=lambda item: item[1]["seq"])
+            if not entries:
+                return 0
+            await self._publisher.publish_records([_record(entry) for _, entry in entries])
+            await table.update_one(
+                {"_id": document_id}, {"$unset": {f"{OUTBOX}.{key}": "" for key, _ in entries}}
+            )
+            # Drop the emptied field so the sweep's query stays cheap.
+            await table.update_one({"_id": document_id, OUTBOX: {}}, {"$unset": {OUTBOX: ""}})
+        return len(entries)
 
 
 def _record(entry: Document) -> Record:
