@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,28 @@ _skills = HashingVectorizer(
     analyzer=lambda skills: skills, n_features=SKILL_FEATURES, alternate_sign=False, norm=None, binary=True
 )
 _space = re.compile(r"\s+")
+
+
+CITY_SLOTS = 2**16
+NO_DEADLINE = date.max.toordinal()
+_city_codes: dict[str, int] = {}
+
+
+def city_code(city: str) -> int:
+    """A process-wide number per city name, so city sets are sparse rows and fits are dot products."""
+    if city not in _city_codes:
+        if len(_city_codes) >= CITY_SLOTS:
+            raise ValueError(f"more than {CITY_SLOTS} distinct city names")
+        _city_codes[city] = len(_city_codes)
+    return _city_codes[city]
+
+
+def city_sets(cities: list[list[str]]) -> Sparse:
+    codes = [sorted({city_code(city) for city in row}) for row in cities]
+    pointers = np.cumsum([0, *map(len, codes)])
+    indices = np.array([code for row in codes for code in row], np.int32)
+    data = np.ones(len(indices), np.float32)
+    return Sparse((data, indices, pointers), shape=(len(codes), CITY_SLOTS))
 
 
 def normalise_skill(skill: str) -> str:
@@ -86,7 +109,12 @@ class Columns:
     category: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
     verified: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
     remote: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
-    cities: list[frozenset[str]] = field(default_factory=list)
+    cities: Sparse = field(default_factory=lambda: Sparse((0, CITY_SLOTS), dtype=np.float32))
+    city_count: npt.NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+    allowed: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    """Seekers: allow matching and personalised recommendations. Vacancies: always."""
+    last_day: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
+    """Vacancies: the deadline as a day ordinal (no deadline: the far future)."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -115,7 +143,12 @@ def encode_seekers(
         ),
         verified=np.array([str(s.seeker_id) in verified for s in seekers], np.bool_),
         remote=np.zeros(len(seekers), np.bool_),
-        cities=[frozenset(s.desired_cities) for s in seekers],
+        cities=city_sets([s.desired_cities for s in seekers]),
+        city_count=np.array([len(set(s.desired_cities)) for s in seekers], np.int16),
+        allowed=np.array(
+            [s.consent.allow_matching and s.consent.personalised_recommendations for s in seekers], np.bool_
+        ),
+        last_day=np.zeros(len(seekers), np.int32),
     )
 
 
@@ -133,7 +166,12 @@ def encode_vacancies(vacancies: list[c.VacancyState], idf: npt.NDArray[np.float3
         category=np.array([CATEGORY[v.talent_category] for v in vacancies], np.int8),
         verified=np.zeros(len(vacancies), np.bool_),
         remote=np.array([v.remote for v in vacancies], np.bool_),
-        cities=[frozenset([v.city]) for v in vacancies],
+        cities=city_sets([[v.city] for v in vacancies]),
+        city_count=np.ones(len(vacancies), np.int16),
+        allowed=np.ones(len(vacancies), np.bool_),
+        last_day=np.array(
+            [v.deadline.toordinal() if v.deadline else NO_DEADLINE for v in vacancies], np.int32
+        ),
     )
 
 
@@ -142,7 +180,7 @@ def concat(first: Columns, second: Columns) -> Columns:
         ids=first.ids + second.ids,
         text=Sparse(sp.vstack([first.text, second.text], format="csr")),
         skills=Sparse(sp.vstack([first.skills, second.skills], format="csr")),
-        cities=first.cities + second.cities,
+        cities=Sparse(sp.vstack([first.cities, second.cities], format="csr")),
         **{name: np.concatenate([getattr(first, name), getattr(second, name)]) for name in ARRAYS},
     )
 
@@ -152,7 +190,7 @@ def take(columns: Columns, rows: npt.NDArray[np.intp]) -> Columns:
         ids=[columns.ids[i] for i in rows],
         text=columns.text[rows],
         skills=columns.skills[rows],
-        cities=[columns.cities[i] for i in rows],
+        cities=columns.cities[rows],
         **{name: getattr(columns, name)[rows] for name in ARRAYS},
     )
 
@@ -166,4 +204,7 @@ ARRAYS = (
     "category",
     "verified",
     "remote",
+    "city_count",
+    "allowed",
+    "last_day",
 )

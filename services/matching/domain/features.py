@@ -53,7 +53,7 @@ def pair_features(
     experience_gap = seekers.experience[s_rows] - vacancies.experience[v_rows]
     out[:, 4] = np.clip(experience_gap, -EXPERIENCE_SCALE, 0) / EXPERIENCE_SCALE
     out[:, 5] = _salary_fit(seekers, s_rows, vacancies, v_rows)
-    out[:, 6] = city_fit(seekers, s_rows, vacancies, v_rows)
+    out[:, 6] = city_fit(seekers, s, vacancies, v)
     seeker_category = seekers.category[s_rows]
     out[:, 7] = (seeker_category != NO_CATEGORY) & (seeker_category == vacancies.category[v_rows])
     out[:, 8] = seekers.verified[s_rows]
@@ -87,14 +87,11 @@ def city_fit(
 ) -> Matrix:
     """1 where the seeker wants the vacancy's city or it is remote, 0.5 for a seeker open to
     any city, 0 otherwise (a hard filter removes those pairs before ranking)."""
-    fit = np.empty(len(s), np.float32)
-    for i, (seeker, vacancy) in enumerate(zip(s, v, strict=True)):
-        wanted = seekers.cities[seeker]
-        fit[i] = (
-            1.0
-            if vacancies.remote[vacancy] or wanted & vacancies.cities[vacancy]
-            else 0.5
-            if not wanted
-            else 0.0
-        )
-    return fit
+    n = max(len(s), len(v))
+    s_rows = np.broadcast_to(s, n) if len(s) == 1 else s
+    v_rows = np.broadcast_to(v, n) if len(v) == 1 else v
+    wanted = _rowwise_dot(seekers, s, vacancies, v, "cities") > 0
+    open_to_any = seekers.city_count[s_rows] == 0
+    return np.where(wanted | vacancies.remote[v_rows], 1.0, np.where(open_to_any, 0.5, 0.0)).astype(
+        np.float32
+    )

@@ -50,48 +50,26 @@ class Market:
         row = self.vacancies.row(vacancy_id)
         if row is None:
             return []
-        vacancy = self.vacancies.states[vacancy_id]
         self.seekers.refresh()
-        columns = self.seekers.columns
-        candidates = np.flatnonzero(self.seekers.alive & self._matchable(columns.ids))
-        wanted = [
-            i
-            for i in candidates
-            if vacancy.remote or not columns.cities[i] or vacancy.city in columns.cities[i]
-        ]
-        seekers = np.array(wanted, np.intp)
-        return self._best(seekers, np.array([row], np.intp), limit, by_seeker=False)
+        seekers, vacancies = self.seekers.columns, self.vacancies.columns
+        keep = self.seekers.alive & seekers.allowed
+        if not vacancies.remote[row]:
+            wants_city = np.asarray((seekers.cities @ vacancies.cities[row].T).todense()).ravel() > 0
+            keep &= wants_city | (seekers.city_count == 0)
+        return self._best(np.flatnonzero(keep), np.array([row], np.intp), limit, by_seeker=False)
 
     def vacancies_for(self, seeker_id: str, limit: int, today: date) -> list[Match]:
         """The best open vacancies for a seeker who allows matching and recommendations."""
         row = self.seekers.row(seeker_id)
-        if row is None or not self._matchable([seeker_id])[0]:
+        if row is None or not self.seekers.columns.allowed[row]:
             return []
-        cities = self.seekers.columns.cities[row]
         self.vacancies.refresh()
-        columns = self.vacancies.columns
-        vacancies = np.array(
-            [
-                i
-                for i in np.flatnonzero(self.vacancies.alive)
-                if _open_on(self.vacancies.states[columns.ids[i]], today)
-                and (columns.remote[i] or not cities or cities & columns.cities[i])
-            ],
-            np.intp,
-        )
-        return self._best(np.array([row], np.intp), vacancies, limit, by_seeker=True)
-
-    def _matchable(self, seeker_ids: list[str]) -> npt.NDArray[np.bool_]:
-        states = self.seekers.states
-        return np.array(
-            [
-                (consent := states[i].consent).allow_matching and consent.personalised_recommendations
-                if i in states
-                else False
-                for i in seeker_ids
-            ],
-            np.bool_,
-        )
+        seekers, vacancies = self.seekers.columns, self.vacancies.columns
+        keep = self.vacancies.alive & (vacancies.last_day >= today.toordinal())
+        if seekers.city_count[row] > 0:
+            in_city = np.asarray((vacancies.cities @ seekers.cities[row].T).todense()).ravel() > 0
+            keep &= in_city | vacancies.remote
+        return self._best(np.array([row], np.intp), np.flatnonzero(keep), limit, by_seeker=True)
 
     def _best(
         self, s: npt.NDArray[np.intp], v: npt.NDArray[np.intp], limit: int, *, by_seeker: bool
@@ -101,7 +79,11 @@ class Market:
             return []
         features = pair_features(self.seekers.columns, s, self.vacancies.columns, v)
         scores = self.ranker.scores(features)
-        top = np.argsort(-scores, kind="stable")[:limit]
+        if len(scores) > limit:
+            best = np.argpartition(-scores, limit)[:limit]
+            top = best[np.argsort(-scores[best], kind="stable")]
+        else:
+            top = np.argsort(-scores, kind="stable")
         matches = []
         for rank, i in enumerate(top, start=1):
             seeker = self.seekers.states[self.seekers.columns.ids[s[0] if by_seeker else s[i]]]
@@ -118,10 +100,6 @@ class Market:
                 )
             )
         return matches
-
-
-def _open_on(vacancy: c.VacancyState, today: date) -> bool:
-    return vacancy.deadline is None or vacancy.deadline >= today
 
 
 def _details(seeker: c.SeekerState, vacancy: c.VacancyState) -> dict[Feature, str]:
