@@ -60,14 +60,14 @@ class Matching:
 
     async def vacancy_changed(self, vacancy: c.VacancyState) -> int:
         vacancy_id = str(vacancy.vacancy_id)
-        previous = self.market.vacancies.states.get(vacancy_id)
+        previous = self.market.vacancies.kept.get(vacancy_id)
         state = {"state": vacancy.model_dump(mode="json"), "closed": False}
         if not await self.store.save_state("vacancies", vacancy_id, vacancy.version, state):
             return 0
         self.market.vacancies.upsert(vacancy_id, vacancy)
         if not material_vacancy_change(previous, vacancy):
             return 0
-        matches = self.market.seekers_for(vacancy_id, VACANCY_FANOUT)
+        matches = self.market.seekers_for(vacancy_id, VACANCY_FANOUT, _today())
         return await self.store.publish_matches(matches, self.market.ranker.version, _today())
 
     async def vacancy_closed(self, closed: c.VacancyClosed) -> None:
@@ -78,7 +78,7 @@ class Matching:
         seeker_id = str(seeker.seeker_id)
         if await self.store.is_erased(seeker_id):
             return 0
-        previous = self.market.seekers.states.get(seeker_id)
+        previous = self.market.seekers.kept.get(seeker_id)
         if not await self.store.save_state(
             "seekers", seeker_id, seeker.version, {"state": seeker.model_dump(mode="json")}
         ):
@@ -108,9 +108,7 @@ class Matching:
         if review.status is not c.CredentialStatus.VERIFIED or await self.store.is_erased(seeker_id):
             return
         await self.store.set_verified(seeker_id)
-        self.market.verified.add(seeker_id)
-        if (state := self.market.seekers.states.get(seeker_id)) is not None:
-            self.market.seekers.upsert(seeker_id, state)  # re-encoded with the new flag
+        self.market.verify(seeker_id)
 
 
 def _today() -> date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -79,6 +80,21 @@ def weighted(counts: Sparse, idf: npt.NDArray[np.float32] | None) -> Sparse:
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     return Sparse(sp.diags(1 / norms) @ matrix)
+
+
+def reweighted(
+    text: Sparse, old_idf: npt.NDArray[np.float32] | None, new_idf: npt.NDArray[np.float32] | None
+) -> Sparse:
+    """Rows weighted by ``old_idf`` as ``weighted`` would weight them by ``new_idf``."""
+    old = np.ones(TEXT_FEATURES, np.float32) if old_idf is None else old_idf
+    new = np.ones(TEXT_FEATURES, np.float32) if new_idf is None else new_idf
+    return weighted(Sparse(text.multiply((new / old)[np.newaxis, :])), None)
+
+
+@lru_cache(maxsize=2**16)
+def skill_index(skill: str) -> int:
+    """The column of a skill in the hashed skill sets."""
+    return int(skill_sets([[skill]]).indices[0])
 
 
 def skill_sets(skills: list[list[str]]) -> Sparse:
@@ -175,13 +191,13 @@ def encode_vacancies(vacancies: list[c.VacancyState], idf: npt.NDArray[np.float3
     )
 
 
-def concat(first: Columns, second: Columns) -> Columns:
+def stack(parts: list[Columns]) -> Columns:
     return Columns(
-        ids=first.ids + second.ids,
-        text=Sparse(sp.vstack([first.text, second.text], format="csr")),
-        skills=Sparse(sp.vstack([first.skills, second.skills], format="csr")),
-        cities=Sparse(sp.vstack([first.cities, second.cities], format="csr")),
-        **{name: np.concatenate([getattr(first, name), getattr(second, name)]) for name in ARRAYS},
+        ids=[entity_id for part in parts for entity_id in part.ids],
+        text=Sparse(sp.vstack([part.text for part in parts], format="csr")),
+        skills=Sparse(sp.vstack([part.skills for part in parts], format="csr")),
+        cities=Sparse(sp.vstack([part.cities for part in parts], format="csr")),
+        **{name: np.concatenate([getattr(part, name) for part in parts]) for name in ARRAYS},
     )
 
 

@@ -1,12 +1,17 @@
 """The features of a seeker–vacancy pair, computed for one side against many of the other.
 
 Each feature is a number whose meaning a reason can state; none comes from a protected
-attribute (the inputs have none).
+attribute (the inputs have none). The formulas are written once over broadcastable arrays,
+so the same code gives features of listed pairs (training, reasons) and of every pair of a
+grid of seekers and vacancies (ranking).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +19,7 @@ import numpy.typing as npt
 from services.matching.domain.encoding import NO_CATEGORY, Columns
 
 Matrix = npt.NDArray[np.float32]
+Rows = npt.NDArray[np.intp]
 
 
 class Feature(StrEnum):
@@ -34,64 +40,78 @@ EDUCATION_SCALE = 3
 EXPERIENCE_SCALE = 5
 
 
-def pair_features(
-    seekers: Columns, s: npt.NDArray[np.intp], vacancies: Columns, v: npt.NDArray[np.intp]
-) -> Matrix:
-    """Features of the pairs (seekers[s[i]], vacancies[v[i]]); either index array may have length 1."""
-    n = max(len(s), len(v))
-    s_rows = np.broadcast_to(s, n) if len(s) == 1 else s
-    v_rows = np.broadcast_to(v, n) if len(v) == 1 else v
-    out = np.zeros((n, len(FEATURES)), np.float32)
-    out[:, 0] = _rowwise_dot(seekers, s, vacancies, v, "text")
-    matched = _rowwise_dot(seekers, s, vacancies, v, "skills")
-    required = vacancies.skill_count[v_rows]
+@dataclass(frozen=True)
+class Pairs:
+    """Seeker rows ``s`` against vacancy rows ``v``: the i-th with the i-th (either may have
+    length 1), or, as a ``grid``, every seeker row with every vacancy row (len(s) × len(v))."""
+
+    seekers: Columns
+    s: Rows
+    vacancies: Columns
+    v: Rows
+    grid: bool = False
+
+    def seeker(self, name: str) -> npt.NDArray[Any]:
+        values: npt.NDArray[Any] = getattr(self.seekers, name)[self.s]
+        return values[:, np.newaxis] if self.grid else values
+
+    def vacancy(self, name: str) -> npt.NDArray[Any]:
+        values: npt.NDArray[Any] = getattr(self.vacancies, name)[self.v]
+        return values[np.newaxis, :] if self.grid else values
+
+    def dot(self, name: str) -> Matrix:
+        """Dot products of the two sides' sparse rows (text, skills or cities)."""
+        left, right = getattr(self.seekers, name)[self.s], getattr(self.vacancies, name)[self.v]
+        if self.grid:
+            return np.asarray((left @ right.T).toarray(), np.float32)
+        if len(self.s) == 1:
+            return np.asarray((right @ left.T).toarray(), np.float32).ravel()
+        if len(self.v) == 1:
+            return np.asarray((left @ right.T).toarray(), np.float32).ravel()
+        return np.asarray(left.multiply(right).sum(axis=1), np.float32).ravel()
+
+
+def feature_values(pairs: Pairs) -> Iterator[tuple[Feature, Matrix]]:
+    """Each feature of the pairs, in FEATURES order, as an array broadcastable to the pairs' shape."""
+    yield Feature.TEXT_SIMILARITY, pairs.dot("text")
+    matched = pairs.dot("skills")
+    required = pairs.vacancy("skill_count").astype(np.float32)
     has_requirements = required > 0
-    out[:, 1] = np.where(has_requirements, matched / np.maximum(required, 1), 0)
-    out[:, 2] = np.where(has_requirements, np.minimum(required - matched, MAX_MISSING) / MAX_MISSING, 0)
-    education_gap = seekers.education[s_rows].astype(np.float32) - vacancies.education[v_rows]
-    out[:, 3] = np.clip(education_gap, -EDUCATION_SCALE, 0) / EDUCATION_SCALE
-    experience_gap = seekers.experience[s_rows] - vacancies.experience[v_rows]
-    out[:, 4] = np.clip(experience_gap, -EXPERIENCE_SCALE, 0) / EXPERIENCE_SCALE
-    out[:, 5] = _salary_fit(seekers, s_rows, vacancies, v_rows)
-    out[:, 6] = city_fit(seekers, s, vacancies, v)
-    seeker_category = seekers.category[s_rows]
-    out[:, 7] = (seeker_category != NO_CATEGORY) & (seeker_category == vacancies.category[v_rows])
-    out[:, 8] = seekers.verified[s_rows]
+    yield Feature.SKILLS_MATCHED, np.where(has_requirements, matched / np.maximum(required, 1), 0)
+    missing = np.minimum(required - matched, MAX_MISSING) / MAX_MISSING
+    yield Feature.SKILLS_MISSING, np.where(has_requirements, missing, 0)
+    education_gap = pairs.seeker("education").astype(np.float32) - pairs.vacancy("education")
+    yield Feature.EDUCATION_GAP, np.clip(education_gap, -EDUCATION_SCALE, 0) / EDUCATION_SCALE
+    experience_gap = pairs.seeker("experience") - pairs.vacancy("experience")
+    yield Feature.EXPERIENCE_GAP, np.clip(experience_gap, -EXPERIENCE_SCALE, 0) / EXPERIENCE_SCALE
+    yield Feature.SALARY_FIT, _salary_fit(pairs)
+    yield Feature.CITY_FIT, city_fit(pairs)
+    seeker_category = pairs.seeker("category")
+    same = (seeker_category != NO_CATEGORY) & (seeker_category == pairs.vacancy("category"))
+    yield Feature.CATEGORY_FIT, same.astype(np.float32)
+    yield Feature.CREDENTIAL_VERIFIED, pairs.seeker("verified").astype(np.float32)
+
+
+def pair_features(seekers: Columns, s: Rows, vacancies: Columns, v: Rows) -> Matrix:
+    """Features of the pairs (seekers[s[i]], vacancies[v[i]]); either index array may have length 1."""
+    out = np.zeros((max(len(s), len(v)), len(FEATURES)), np.float32)
+    for column, (_, values) in enumerate(feature_values(Pairs(seekers, s, vacancies, v))):
+        out[:, column] = values
     return out
 
 
-def _rowwise_dot(
-    seekers: Columns, s: npt.NDArray[np.intp], vacancies: Columns, v: npt.NDArray[np.intp], name: str
-) -> Matrix:
-    left, right = getattr(seekers, name)[s], getattr(vacancies, name)[v]
-    if len(s) == 1:
-        return np.asarray((right @ left.T).todense(), np.float32).ravel()
-    if len(v) == 1:
-        return np.asarray((left @ right.T).todense(), np.float32).ravel()
-    return np.asarray(left.multiply(right).sum(axis=1), np.float32).ravel()
-
-
-def _salary_fit(
-    seekers: Columns, s: npt.NDArray[np.intp], vacancies: Columns, v: npt.NDArray[np.intp]
-) -> Matrix:
+def _salary_fit(pairs: Pairs) -> Matrix:
     """How much of the seeker's expected range the vacancy pays; 0.5 when no expectation was given."""
-    low, high = seekers.salary_min[s], seekers.salary_max[s]
-    overlap = np.minimum(high, vacancies.salary_max[v]) - np.maximum(low, vacancies.salary_min[v])
+    low, high = pairs.seeker("salary_min"), pairs.seeker("salary_max")
+    overlap = np.minimum(high, pairs.vacancy("salary_max")) - np.maximum(low, pairs.vacancy("salary_min"))
     width = np.maximum(high - low, 1)
     fit = np.clip(overlap / width, 0, 1)
     return np.where(np.isnan(low), 0.5, np.where(overlap >= 0, np.maximum(fit, 0.1), 0)).astype(np.float32)
 
 
-def city_fit(
-    seekers: Columns, s: npt.NDArray[np.intp], vacancies: Columns, v: npt.NDArray[np.intp]
-) -> Matrix:
+def city_fit(pairs: Pairs) -> Matrix:
     """1 where the seeker wants the vacancy's city or it is remote, 0.5 for a seeker open to
-    any city, 0 otherwise (a hard filter removes those pairs before ranking)."""
-    n = max(len(s), len(v))
-    s_rows = np.broadcast_to(s, n) if len(s) == 1 else s
-    v_rows = np.broadcast_to(v, n) if len(v) == 1 else v
-    wanted = _rowwise_dot(seekers, s, vacancies, v, "cities") > 0
-    open_to_any = seekers.city_count[s_rows] == 0
-    return np.where(wanted | vacancies.remote[v_rows], 1.0, np.where(open_to_any, 0.5, 0.0)).astype(
-        np.float32
-    )
+    any city, 0 otherwise (the hard filter removes those pairs before ranking)."""
+    wanted = (pairs.dot("cities") > 0) | pairs.vacancy("remote")
+    open_to_any = pairs.seeker("city_count") == 0
+    return np.where(wanted, 1.0, np.where(open_to_any, 0.5, 0.0)).astype(np.float32)

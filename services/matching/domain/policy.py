@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from shared.events import catalogue as c
 
 VACANCY_FANOUT = 50  # seekers matched when a vacancy is posted or materially edited
@@ -22,10 +24,13 @@ def material_vacancy_change(old: c.VacancyState | None, new: c.VacancyState) -> 
     return old.model_dump(include=VACANCY_FIELDS) != new.model_dump(include=VACANCY_FIELDS)
 
 
-def material_seeker_change(old: c.SeekerState | None, new: c.SeekerState) -> bool:
-    if old is None:
-        return True
-    return old.model_dump(include=SEEKER_FIELDS) != new.model_dump(include=SEEKER_FIELDS)
+def fingerprint(seeker: c.SeekerState) -> bytes:
+    """A digest of what matching reads of a profile: all the matcher keeps of a seeker's state."""
+    return hashlib.blake2b(seeker.model_dump_json(include=SEEKER_FIELDS).encode(), digest_size=16).digest()
+
+
+def material_seeker_change(old: bytes | None, new: c.SeekerState) -> bool:
+    return old is None or old != fingerprint(new)
 
 
 def worth_telling(previous_score: float | None, score: float) -> bool:

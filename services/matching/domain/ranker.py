@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from services.matching.domain.features import FEATURES, Feature, Matrix
+from services.matching.domain.features import FEATURES, Feature, Matrix, Pairs, feature_values
 from shared.events import catalogue as c
 
 # A contribution smaller than this (in log-odds) did not move the score in any way a
@@ -55,6 +55,16 @@ class LinearRanker:
 
     def scores(self, features: Matrix) -> npt.NDArray[np.float64]:
         return _sigmoid(self.intercept + self.contributions(features).sum(axis=1))
+
+    def grid_logits(self, pairs: Pairs) -> Matrix:
+        """The score's logit for every pair of a grid, one feature at a time, so a grid of
+        a block of seekers by a batch of vacancies never holds all nine features at once."""
+        logits = np.full((len(pairs.s), len(pairs.v)), self.intercept, np.float32)
+        for i, (_, values) in enumerate(feature_values(pairs)):
+            term = np.float32(self.weights[i] / self.scales[i]) * (values - np.float32(self.means[i]))
+            term[np.abs(term) < NEGLIGIBLE] = 0
+            logits += term
+        return logits
 
     def reasons(self, features: npt.NDArray[np.float32], details: dict[Feature, str]) -> list[c.MatchReason]:
         """The factors of one pair's score, largest effect first."""
