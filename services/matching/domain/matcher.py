@@ -9,9 +9,10 @@ features, score and reasons.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, partial
 
 import numpy as np
 import numpy.typing as npt
@@ -28,18 +29,74 @@ from services.matching.domain.encoding import (
 from services.matching.domain.features import Feature, Pairs, Rows, pair_features
 from services.matching.domain.index import BLOCK_ROWS, Block, Side
 from services.matching.domain.policy import fingerprint
-from services.matching.domain.ranker import LinearRanker
+from services.matching.domain.ranker import LinearRanker, sigmoid
 from shared.events import catalogue as c
 
+REMOTE = -1
+Pair = tuple[Block, int, Block, int]
+"""A seeker's block and row, and a vacancy's block and row."""
 
-@dataclass(frozen=True)
+
+@dataclass
 class Match:
+    """A ranked pair. Its reasons are worked out when first read: a re-ranking explains only
+    the matches it goes on to publish."""
+
     seeker_id: str
     vacancy_id: str
     employer_id: str
     score: float
     rank: int
-    reasons: list[c.MatchReason]
+    explain: Callable[[], list[c.MatchReason]] = field(repr=False, compare=False)
+
+    @cached_property
+    def reasons(self) -> list[c.MatchReason]:
+        return self.explain()
+
+
+class Ranking:
+    """One query's winners, best first. Matches are made on demand, and the reasons of all of
+    them are worked out together the first time one is read."""
+
+    def __init__(self, market: Market, pairs: list[Pair], logits: list[float]) -> None:
+        self._market = market
+        self._pairs = pairs
+        self.scores = np.round(sigmoid(np.array(logits, np.float64)), 4)
+        self._reasons: list[list[c.MatchReason]] | None = None
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    @property
+    def seeker_ids(self) -> list[str]:
+        return [sblock.columns.ids[srow] for sblock, srow, _, _ in self._pairs]
+
+    def matches(self) -> list[Match]:
+        vacancies = self._market.vacancies.kept
+        return [
+            Match(
+                seeker_id=sblock.columns.ids[srow],
+                vacancy_id=(vacancy_id := vblock.columns.ids[vrow]),
+                employer_id=str(vacancies[vacancy_id].employer_id),
+                score=float(self.scores[i]),
+                rank=i + 1,
+                explain=partial(self._reasons_of, i),
+            )
+            for i, (sblock, srow, vblock, vrow) in enumerate(self._pairs)
+        ]
+
+    def _reasons_of(self, i: int) -> list[c.MatchReason]:
+        if self._reasons is None:
+            seekers = _gather([(sblock, srow) for sblock, srow, _, _ in self._pairs])
+            vacancies = _gather([(vblock, vrow) for _, _, vblock, vrow in self._pairs])
+            every = np.arange(len(self._pairs))
+            features = pair_features(seekers, every, vacancies, every)
+            kept, ranker = self._market.vacancies.kept, self._market.ranker
+            self._reasons = [
+                ranker.reasons(features[k], _details(seekers, k, kept[vacancies.ids[k]]))
+                for k in range(len(self._pairs))
+            ]
+        return self._reasons[i]
 
 
 @dataclass
@@ -50,17 +107,17 @@ class _Best:
     blocks: list[Block] = field(default_factory=list)
     rows: list[Rows] = field(default_factory=list)
 
-    def add(self, logits: npt.NDArray[np.float32], block: Block, rows: Rows, limit: int) -> None:
-        top = _top(logits, limit)
-        self.logits.append(logits[top])
-        self.blocks.extend([block] * len(top))
-        self.rows.append(rows[top])
+    def add(self, logits: npt.NDArray[np.float32], block: Block, rows: Rows) -> None:
+        self.logits.append(logits)
+        self.blocks.extend([block] * len(rows))
+        self.rows.append(rows)
 
-    def winners(self, limit: int) -> list[tuple[Block, int]]:
+    def winners(self, limit: int) -> list[tuple[Block, int, float]]:
+        """The best ``limit`` rows over every block, best first, with their logits."""
         if not self.logits:
             return []
         logits, rows = np.concatenate(self.logits), np.concatenate(self.rows)
-        return [(self.blocks[i], int(rows[i])) for i in _top(logits, limit)]
+        return [(self.blocks[i], int(rows[i]), float(logits[i])) for i in _top(logits, limit)]
 
 
 @dataclass
@@ -71,6 +128,8 @@ class Market:
     idf: npt.NDArray[np.float32] | None = None
     verified: set[str] = field(default_factory=set)
     block_rows: int = BLOCK_ROWS
+    pairs_scored: int = 0
+    """Pairs that passed the hard filters and were scored, since start."""
 
     def __post_init__(self) -> None:
         self.seekers: Side[c.SeekerState, bytes] = Side(
@@ -92,13 +151,15 @@ class Market:
 
     def seekers_for(self, vacancy_id: str, limit: int, today: date) -> list[Match]:
         """The best matchable seekers for an open vacancy."""
-        return self.seekers_for_each([vacancy_id], limit, today).get(vacancy_id, [])
+        ranking = self.seekers_for_each([vacancy_id], limit, today).get(vacancy_id)
+        return ranking.matches() if ranking else []
 
-    def seekers_for_each(self, vacancy_ids: Iterable[str], limit: int, today: date) -> dict[str, list[Match]]:
+    def seekers_for_each(self, vacancy_ids: Iterable[str], limit: int, today: date) -> dict[str, Ranking]:
         """The best matchable seekers for each of a batch of open vacancies (re-ranking, say).
 
-        Vacancies of one city are scored together against the seekers who want that city or
-        any city; remote vacancies against every matchable seeker.
+        Only pairs that pass the city filter are scored: the vacancies of one city against the
+        seekers who want it, every local vacancy against the seekers open to any city, and
+        remote vacancies against every matchable seeker.
         """
         found = [(vacancy_id, self.vacancies.locate(vacancy_id)) for vacancy_id in vacancy_ids]
         located = [
@@ -109,38 +170,49 @@ class Market:
         if not located:
             return {}
         batch = _gather([where for _, where in located])
-        groups: dict[int, list[int]] = defaultdict(list)
-        for j, (_, (block, row)) in enumerate(located):
-            remote = bool(block.columns.remote[row])
-            groups[-1 if remote else int(block.columns.cities[row].indices[0])].append(j)
+        by_city: dict[int, list[int]] = defaultdict(list)
+        for j in range(len(located)):
+            by_city[REMOTE if batch.remote[j] else int(batch.cities[j].indices[0])].append(j)
+        local = [j for city, members in by_city.items() if city != REMOTE for j in members]
         best = [_Best() for _ in located]
         for block in self.seekers.alive_blocks():
             matchable = block.alive & block.columns.allowed
-            open_to_any = block.columns.city_count == 0
-            for city, members in groups.items():
-                keep = matchable if city < 0 else matchable & (open_to_any | block.wanting(city))
-                rows = np.flatnonzero(keep)
-                if len(rows) == 0:
-                    continue
-                v = np.array(members, np.intp)
-                logits = self.ranker.grid_logits(Pairs(block.columns, rows, batch, v, grid=True))
-                for column, j in enumerate(members):
-                    best[j].add(logits[:, column], block, rows, limit)
-        return {
-            vacancy_id: self._matches([(seeker, row, vblock, vrow) for seeker, row in best[j].winners(limit)])
-            for j, (vacancy_id, (vblock, vrow)) in enumerate(located)
-        }
+            for city, members in by_city.items():
+                keep = matchable if city == REMOTE else matchable & block.wanting(city)
+                self._score_grid(block, np.flatnonzero(keep), batch, members, best, limit)
+            if local:
+                open_to_any = np.flatnonzero(matchable & (block.columns.city_count == 0))
+                self._score_grid(block, open_to_any, batch, local, best, limit)
+        rankings = {}
+        for j, (vacancy_id, (vblock, vrow)) in enumerate(located):
+            winners = best[j].winners(limit)
+            pairs = [(sblock, srow, vblock, vrow) for sblock, srow, _ in winners]
+            rankings[vacancy_id] = Ranking(self, pairs, [logit for _, _, logit in winners])
+        return rankings
+
+    def _score_grid(
+        self, block: Block, rows: Rows, batch: Columns, members: list[int], best: list[_Best], limit: int
+    ) -> None:
+        """Score ``rows`` of a seeker block against the ``members`` of a batch; keep each one's best."""
+        if len(rows) == 0:
+            return
+        logits = self.ranker.grid_logits(Pairs(block.columns, rows, batch, np.array(members), grid=True))
+        self.pairs_scored += logits.size
+        if len(rows) > limit:
+            top = np.argpartition(-logits, limit - 1, axis=0)[:limit]
+            logits = np.take_along_axis(logits, top, axis=0)
+        else:
+            top = np.broadcast_to(np.arange(len(rows))[:, np.newaxis], logits.shape)
+        for column, j in enumerate(members):
+            best[j].add(logits[:, column], block, rows[top[:, column]])
 
     def vacancies_for(self, seeker_id: str, limit: int, today: date) -> list[Match]:
         """The best open vacancies for a seeker who allows matching and recommendations."""
         found = self.seekers.locate(seeker_id)
-        if found is None:
+        if found is None or not found[0].columns.allowed[found[1]]:
             return []
         sblock, srow = found
-        seeker = sblock.columns
-        if not seeker.allowed[srow]:
-            return []
-        cities = seeker.cities[srow].indices
+        cities = sblock.columns.cities[srow].indices
         best = _Best()
         for block in self.vacancies.alive_blocks():
             keep = block.alive & (block.columns.last_day >= today.toordinal())
@@ -148,32 +220,14 @@ class Market:
                 keep &= np.logical_or.reduce([block.columns.remote, *map(block.wanting, cities)])
             rows = np.flatnonzero(keep)
             if len(rows):
-                pairs = Pairs(seeker, np.array([srow]), block.columns, rows, grid=True)
-                best.add(self.ranker.grid_logits(pairs)[0], block, rows, limit)
-        return self._matches([(sblock, srow, block, row) for block, row in best.winners(limit)])
-
-    def _matches(self, pairs: list[tuple[Block, int, Block, int]]) -> list[Match]:
-        """Exact features, score and reasons of the winning pairs, best first."""
-        scored = []
-        for sblock, srow, vblock, vrow in pairs:
-            features = pair_features(sblock.columns, np.array([srow]), vblock.columns, np.array([vrow]))[0]
-            score = float(self.ranker.scores(features[np.newaxis, :])[0])
-            scored.append((score, features, sblock.columns, srow, vblock.columns.ids[vrow]))
-        scored.sort(key=lambda item: -item[0])
-        matches = []
-        for rank, (score, features, seekers, srow, vacancy_id) in enumerate(scored, start=1):
-            vacancy = self.vacancies.kept[vacancy_id]
-            matches.append(
-                Match(
-                    seeker_id=seekers.ids[srow],
-                    vacancy_id=vacancy_id,
-                    employer_id=str(vacancy.employer_id),
-                    score=round(score, 4),
-                    rank=rank,
-                    reasons=self.ranker.reasons(features, _details(seekers, srow, vacancy)),
-                )
-            )
-        return matches
+                pairs = Pairs(sblock.columns, np.array([srow]), block.columns, rows, grid=True)
+                self.pairs_scored += len(rows)
+                logits = self.ranker.grid_logits(pairs)[0]
+                top = _top(logits, limit)
+                best.add(logits[top], block, rows[top])
+        winners = best.winners(limit)
+        ranked = [(sblock, srow, vblock, vrow) for vblock, vrow, _ in winners]
+        return Ranking(self, ranked, [logit for _, _, logit in winners]).matches()
 
 
 def _top(values: npt.NDArray[np.float32], limit: int) -> Rows:
@@ -185,12 +239,20 @@ def _top(values: npt.NDArray[np.float32], limit: int) -> Rows:
 
 
 def _gather(where: list[tuple[Block, int]]) -> Columns:
-    """The rows of a batch of entities, wherever they live, as one block of columns."""
-    return stack([take(block.columns, np.array([row], np.intp)) for block, row in where])
+    """The rows of a batch of entities, wherever they live, as one block of columns, in order."""
+    groups: dict[int, tuple[Block, list[int], list[int]]] = {}
+    for position, (block, row) in enumerate(where):
+        _, positions, rows = groups.setdefault(id(block), (block, [], []))
+        positions.append(position)
+        rows.append(row)
+    parts = [take(block.columns, np.array(rows, np.intp)) for block, _, rows in groups.values()]
+    order = np.array([position for _, members, _ in groups.values() for position in members], np.intp)
+    return take(stack(parts), np.argsort(order))
 
 
 def _details(seekers: Columns, row: int, vacancy: c.VacancyState) -> dict[Feature, str]:
-    have = set(seekers.skills[row].indices.tolist())
+    skills = seekers.skills
+    have = set(skills.indices[skills.indptr[row] : skills.indptr[row + 1]].tolist())
     matched = [skill for skill in vacancy.skills if skill_index(normalise_skill(skill)) in have]
     missing = [skill for skill in vacancy.skills if skill_index(normalise_skill(skill)) not in have]
     held = int(seekers.experience[row])

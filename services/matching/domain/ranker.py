@@ -54,7 +54,7 @@ class LinearRanker:
         return terms
 
     def scores(self, features: Matrix) -> npt.NDArray[np.float64]:
-        return _sigmoid(self.intercept + self.contributions(features).sum(axis=1))
+        return sigmoid(self.intercept + self.contributions(features).sum(axis=1))
 
     def grid_logits(self, pairs: Pairs) -> Matrix:
         """The score's logit for every pair of a grid, one feature at a time, so a grid of
@@ -81,5 +81,5 @@ class LinearRanker:
         ]
 
 
-def _sigmoid(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def sigmoid(logits: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return 1 / (1 + np.exp(-logits))

@@ -95,7 +95,7 @@ def test_a_batch_ranks_each_vacancy_as_alone(
     assert set(batch) == set(ids)
     for vacancy_id in ids:
         alone = market.seekers_for(vacancy_id, TOP, TODAY)
-        assert [(m.seeker_id, m.score, m.reasons) for m in batch[vacancy_id]] == [
+        assert [(m.seeker_id, m.score, m.reasons) for m in batch[vacancy_id].matches()] == [
             (m.seeker_id, m.score, m.reasons) for m in alone
         ]
 
