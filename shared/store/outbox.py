@@ -17,6 +17,7 @@ Events of one document are published in the order they were staged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -81,6 +82,18 @@ class OutboxRelay:
             log.exception("outbox flush of %s/%s failed; the sweep will retry", collection, document_id)
             return 0
 
+    async def flush_many(self, collection: str, document_ids: Sequence[Any]) -> int:
+        """Publish the pending events of several documents in one batch (after a batch of writes).
+
+        A failure is logged and left to the sweep, as with ``flush``.
+        """
+        try:
+            return await self._drain_many(collection, document_ids)
+        except Exception:
+            log.exception("outbox flush of %d documents in %s failed; the sweep will retry",
+                          len(document_ids), collection)  # fmt: skip
+            return 0
+
     async def sweep(self) -> int:
         """Publish everything pending in every collection; returns how many events went out."""
         published = 0
@@ -109,21 +122,34 @@ class OutboxRelay:
             await asyncio.sleep(self._interval)
 
     async def _drain(self, collection: str, document_id: Any) -> int:
-        """Publish and clear one document's entries, holding its lock: a flush and a sweep of
-        the same document take turns instead of both publishing it."""
+        return await self._drain_many(collection, [document_id])
+
+    async def _drain_many(self, collection: str, document_ids: Sequence[Any]) -> int:
+        """Publish and clear the documents' entries, holding their locks: a flush and a sweep
+        of the same document take turns instead of both publishing it."""
+        if not document_ids:
+            return 0
         table = self._store.database()[collection]
-        async with self._store.lock(collection, document_id):
-            document = await table.find_one({"_id": document_id, **PENDING}, {OUTBOX: 1})
-            entries = sorted((document or {}).get(OUTBOX, {}).items(), key=lambda item: item[1]["seq"])
-            if not entries:
+        async with contextlib.AsyncExitStack() as locks:
+            for document_id in sorted(set(document_ids), key=str):  # one order, so no deadlock
+                await locks.enter_async_context(self._store.lock(collection, document_id))
+            wanted = {"_id": {"$in": list(document_ids)}, **PENDING}
+            documents = await table.find(wanted, {OUTBOX: 1}).to_list()
+            pending = {
+                document["_id"]: sorted(document[OUTBOX].items(), key=lambda item: item[1]["seq"])
+                for document in documents
+            }
+            records = [_record(entry) for entries in pending.values() for _, entry in entries]
+            if not records:
                 return 0
-            await self._publisher.publish_records([_record(entry) for _, entry in entries])
-            await table.update_one(
-                {"_id": document_id}, {"$unset": {f"{OUTBOX}.{key}": "" for key, _ in entries}}
-            )
-            # Drop the emptied field so the sweep's query stays cheap.
-            await table.update_one({"_id": document_id, OUTBOX: {}}, {"$unset": {OUTBOX: ""}})
-        return len(entries)
+            await self._publisher.publish_records(records)
+            for document_id, entries in pending.items():
+                await table.update_one(
+                    {"_id": document_id}, {"$unset": {f"{OUTBOX}.{key}": "" for key, _ in entries}}
+                )
+                # Drop the emptied field so the sweep's query stays cheap.
+                await table.update_one({"_id": document_id, OUTBOX: {}}, {"$unset": {OUTBOX: ""}})
+        return len(records)
 
 
 def _record(entry: Document) -> Record:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -72,19 +73,30 @@ class MatchingStore:
     # --- matches ------------------------------------------------------------------
 
     async def publish_matches(self, matches: list[Match], model_version: str, today: date) -> int:
-        """Record and publish the matches worth telling, within each seeker's daily cap."""
-        told = 0
-        for match in matches:
-            key = f"{match.vacancy_id}:{match.seeker_id}"
-            previous = await self["matches"].find_one({"_id": key}, {"score": 1})
-            if not worth_telling(previous["score"] if previous else None, match.score):
-                continue
-            if (
-                await self["matches"].count_documents(
-                    {"seeker_id": match.seeker_id, "published_on": today.isoformat()}
+        """Record and publish the matches worth telling, within each seeker's daily cap.
+
+        One read for the pairs' previous scores, one for the seekers' matches today, one
+        write per match (its document and outbox), and one publish for all of them.
+        """
+        if not matches:
+            return 0
+        keys = [f"{match.vacancy_id}:{match.seeker_id}" for match in matches]
+        previous = {
+            document["_id"]: document["score"]
+            async for document in self["matches"].find({"_id": {"$in": keys}}, {"score": 1})
+        }
+        seekers = list({match.seeker_id for match in matches})
+        told_today = Counter(
+            [
+                document["seeker_id"]
+                async for document in self["matches"].find(
+                    {"seeker_id": {"$in": seekers}, "published_on": today.isoformat()}, {"seeker_id": 1}
                 )
-                >= DAILY_CAP
-            ):
+            ]
+        )
+        published = []
+        for key, match in zip(keys, matches, strict=True):
+            if not worth_telling(previous.get(key), match.score) or told_today[match.seeker_id] >= DAILY_CAP:
                 continue
             event = c.MatchFound(
                 seeker_id=UUID(match.seeker_id), vacancy_id=UUID(match.vacancy_id),
@@ -98,9 +110,10 @@ class MatchingStore:
                 **staged(Envelope.wrap(event, producer=PRODUCER)),
             }  # fmt: skip
             await self._store.update("matches", {"_id": key}, {"$set": document}, upsert=True)
-            await self._relay.flush("matches", key)
-            told += 1
-        return told
+            told_today[match.seeker_id] += 1
+            published.append(key)
+        await self._relay.flush_many("matches", published)
+        return len(published)
 
     # --- outcomes -----------------------------------------------------------------
 
