@@ -10,7 +10,7 @@ class ServiceSettings(BaseSettings):
     Environment variables: KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, MONGO_URL,
     MONGO_DATABASE, HTTP_HOST, HTTP_PORT, LOG_LEVEL, AUTH_SECRET (shared by all
     services; ``deploy/local/run_services.py`` generates one per machine),
-    TOKEN_TTL_MINUTES, MAX_BODY_BYTES, OUTBOX_SWEEP_SECONDS.
+    TOKEN_TTL_MINUTES, MAX_BODY_BYTES, OUTBOX_SWEEP_SECONDS, OUTBOX_FULL_SWEEP_SECONDS.
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -27,6 +27,7 @@ class ServiceSettings(BaseSettings):
     token_ttl_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     outbox_sweep_seconds: float = Field(default=5.0, gt=0)
+    outbox_full_sweep_seconds: float = Field(default=300.0, gt=0)
 
     def consumer_group(self, topic: str) -> str:
         """The Kafka consumer group of this service's subscriber to ``topic``.

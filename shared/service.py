@@ -66,6 +66,7 @@ class Service:
             self.publisher,
             self.outbox_collections,
             sweep_interval_s=self.settings.outbox_sweep_seconds,
+            full_sweep_interval_s=self.settings.outbox_full_sweep_seconds,
         )
         self.tokens = TokenIssuer(
             self.settings.auth_secret.get_secret_value(), timedelta(minutes=self.settings.token_ttl_minutes)

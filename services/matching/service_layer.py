@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from services.matching.adapters.models import Models
 from services.matching.adapters.repository import MatchingStore
-from services.matching.domain.matcher import Market
+from services.matching.domain.matcher import Market, Match
 from services.matching.domain.policy import (
     SEEKER_FANOUT,
     VACANCY_FANOUT,
+    DailyTally,
     material_seeker_change,
     material_vacancy_change,
+    worth_telling,
 )
 from shared.events import Envelope
 from shared.events import catalogue as c
@@ -32,6 +34,7 @@ class Matching:
     store: MatchingStore
     models: Models
     market: Market
+    tally: DailyTally = field(default_factory=DailyTally)
 
     async def load(self) -> None:
         """Rebuild the in-memory market from the store (at start-up), with the model in use."""
@@ -46,6 +49,8 @@ class Matching:
         async for document in self.store["vacancies"].find({"closed": {"$ne": True}}):
             vacancy = c.VacancyState.model_validate(document["state"])
             self.market.vacancies.upsert(document["_id"], vacancy)
+        async for seeker_id in self.store.told_on(_today()):
+            self.tally.add(seeker_id, _today())
 
     async def follow_models(self) -> None:
         """Switch to a newly promoted model (``retrain`` runs as its own process)."""
@@ -67,8 +72,7 @@ class Matching:
         self.market.vacancies.upsert(vacancy_id, vacancy)
         if not material_vacancy_change(previous, vacancy):
             return 0
-        matches = self.market.seekers_for(vacancy_id, VACANCY_FANOUT, _today())
-        return await self.store.publish_matches(matches, self.market.ranker.version, _today())
+        return await self._tell(self.market.seekers_for(vacancy_id, VACANCY_FANOUT, _today()))
 
     async def vacancy_closed(self, closed: c.VacancyClosed) -> None:
         await self.store.close_vacancy(str(closed.vacancy_id), closed.version)
@@ -86,13 +90,24 @@ class Matching:
         self.market.seekers.upsert(seeker_id, seeker)
         if not material_seeker_change(previous, seeker):
             return 0
-        matches = self.market.vacancies_for(seeker_id, SEEKER_FANOUT, _today())
-        return await self.store.publish_matches(matches, self.market.ranker.version, _today())
+        return await self._tell(self.market.vacancies_for(seeker_id, SEEKER_FANOUT, _today()))
+
+    async def _tell(self, matches: list[Match]) -> int:
+        """Publish the matches worth telling: new, or moved materially, within the daily cap."""
+        today = _today()
+        told = []
+        for match, previous in zip(matches, await self.store.previous_scores(matches), strict=True):
+            if worth_telling(previous, match.score) and self.tally.room(match.seeker_id, today):
+                self.tally.add(match.seeker_id, today)
+                told.append(match)
+        await self.store.publish_matches(told, self.market.ranker.version, today)
+        return len(told)
 
     async def seeker_deleted(self, event: Envelope[c.SeekerDeleted]) -> None:
         seeker_id = str(event.payload.seeker_id)
         self.market.seekers.remove(seeker_id)
         self.market.verified.discard(seeker_id)
+        self.tally.forget(seeker_id)
         await self.store.erase(seeker_id, event.occurred_at)
 
     async def outcome(

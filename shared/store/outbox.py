@@ -8,8 +8,11 @@ of their keys; FerretDB v1 ignores ``$pull`` with a condition), holding the docu
 ``Store.lock`` like every other update of an outbox document.
 
 A crash after the write and before the publish leaves the entries in place, and the
-relay's periodic sweep publishes them; a crash after the publish and before the removal
-publishes them again, which consumers absorb by event id.
+relay's sweep publishes them: a full sweep at start-up and every ``full_sweep_interval_s``
+(for another replica's crash), and every ``sweep_interval_s`` a retry of the documents
+whose flush failed here. A full sweep reads every document of a collection on FerretDB,
+which filters only by id in the store, so it is kept rare. A crash after the publish and
+before the removal publishes them again, which consumers absorb by event id.
 
 Events of one document are published in the order they were staged.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -63,36 +67,42 @@ class OutboxRelay:
         collections: Sequence[str],
         *,
         sweep_interval_s: float = 5.0,
+        full_sweep_interval_s: float = 300.0,
         batch_size: int = 500,
     ) -> None:
         self._store = store
         self._publisher = publisher
         self.collections = tuple(collections)
         self._interval = sweep_interval_s
+        self._full_interval = full_sweep_interval_s
         self._batch_size = batch_size
+        self._unflushed: set[tuple[str, Any]] = set()
 
     async def flush(self, collection: str, document_id: Any) -> int:
-        """Publish one document's pending events now (the fast path after a write).
-
-        A failure is logged and left to the sweep: the change itself is already stored.
-        """
-        try:
-            return await self._drain(collection, document_id)
-        except Exception:
-            log.exception("outbox flush of %s/%s failed; the sweep will retry", collection, document_id)
-            return 0
+        """Publish one document's pending events now (the fast path after a write)."""
+        return await self.flush_many(collection, [document_id])
 
     async def flush_many(self, collection: str, document_ids: Sequence[Any]) -> int:
-        """Publish the pending events of several documents in one batch (after a batch of writes).
+        """Publish the pending events of documents just written, in one batch.
 
-        A failure is logged and left to the sweep, as with ``flush``.
+        A failure is logged and the documents are retried at the next tick: the changes
+        themselves are already stored.
         """
         try:
             return await self._drain_many(collection, document_ids)
         except Exception:
-            log.exception("outbox flush of %d documents in %s failed; the sweep will retry",
-                          len(document_ids), collection)  # fmt: skip
+            log.exception("outbox flush of %d documents in %s failed; retrying in %.1f s",
+                          len(document_ids), collection, self._interval)  # fmt: skip
+            self._unflushed.update((collection, document_id) for document_id in document_ids)
             return 0
+
+    async def retry_unflushed(self) -> int:
+        """Publish what failed to flush in this process; what fails again stays for the next try."""
+        published = 0
+        for collection, document_id in list(self._unflushed):
+            published += await self._drain(collection, document_id)
+            self._unflushed.discard((collection, document_id))
+        return published
 
     async def sweep(self) -> int:
         """Publish everything pending in every collection; returns how many events went out."""
@@ -112,13 +122,21 @@ class OutboxRelay:
         return published
 
     async def run(self) -> None:
-        """Sweep forever; a failed sweep is logged and tried again on the next tick."""
+        """Sweep fully now and then rarely, retry failed flushes on every tick, forever;
+        a failure is logged and tried again on the next tick."""
+        last_full_sweep = -math.inf
         while True:
             try:
-                if published := await self.sweep():
-                    log.info("outbox sweep published %d pending events", published)
+                if time.monotonic() - last_full_sweep >= self._full_interval:
+                    started = time.monotonic()
+                    published = await self.sweep()
+                    last_full_sweep = started
+                else:
+                    published = await self.retry_unflushed()
+                if published:
+                    log.info("outbox relay published %d pending events", published)
             except Exception:
-                log.exception("outbox sweep failed; retrying in %.1f s", self._interval)
+                log.exception("outbox relay failed; retrying in %.1f s", self._interval)
             await asyncio.sleep(self._interval)
 
     async def _drain(self, collection: str, document_id: Any) -> int:
@@ -133,12 +151,11 @@ class OutboxRelay:
         async with contextlib.AsyncExitStack() as locks:
             for document_id in sorted(set(document_ids), key=str):  # one order, so no deadlock
                 await locks.enter_async_context(self._store.lock(collection, document_id))
-            wanted = {"_id": {"$in": list(document_ids)}, **PENDING}
-            documents = await table.find(wanted, {OUTBOX: 1}).to_list()
-            pending = {
-                document["_id"]: sorted(document[OUTBOX].items(), key=lambda item: item[1]["seq"])
-                for document in documents
-            }
+            pending = {}
+            for document_id in document_ids:  # by id, one at a time: the store's fast path
+                document = await table.find_one({"_id": document_id}, {OUTBOX: 1})
+                if entries := (document or {}).get(OUTBOX):
+                    pending[document_id] = sorted(entries.items(), key=lambda item: item[1]["seq"])
             records = [_record(entry) for entries in pending.values() for _, entry in entries]
             if not records:
                 return 0

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from services.matching.domain.matcher import Match
-from services.matching.domain.policy import DAILY_CAP, worth_telling
 from shared.events import Envelope, Event
 from shared.events import catalogue as c
 from shared.store.mongo import Document, Store
@@ -72,32 +71,22 @@ class MatchingStore:
 
     # --- matches ------------------------------------------------------------------
 
-    async def publish_matches(self, matches: list[Match], model_version: str, today: date) -> int:
-        """Record and publish the matches worth telling, within each seeker's daily cap.
+    async def told_on(self, day: date) -> AsyncIterator[str]:
+        """The seeker of every match published on ``day`` (read once, at start-up)."""
+        async for document in self["matches"].find({"published_on": day.isoformat()}, {"seeker_id": 1}):
+            yield document["seeker_id"]
 
-        One read for the pairs' previous scores, one for the seekers' matches today, one
-        write per match (its document and outbox), and one publish for all of them.
-        """
-        if not matches:
-            return 0
-        keys = [f"{match.vacancy_id}:{match.seeker_id}" for match in matches]
-        previous = {
-            document["_id"]: document["score"]
-            async for document in self["matches"].find({"_id": {"$in": keys}}, {"score": 1})
-        }
-        seekers = list({match.seeker_id for match in matches})
-        told_today = Counter(
-            [
-                document["seeker_id"]
-                async for document in self["matches"].find(
-                    {"seeker_id": {"$in": seekers}, "published_on": today.isoformat()}, {"seeker_id": 1}
-                )
-            ]
-        )
-        published = []
-        for key, match in zip(keys, matches, strict=True):
-            if not worth_telling(previous.get(key), match.score) or told_today[match.seeker_id] >= DAILY_CAP:
-                continue
+    async def previous_scores(self, matches: list[Match]) -> list[float | None]:
+        """The score each pair was last published with, if it was (one read by id each)."""
+        scores = []
+        for match in matches:
+            document = await self["matches"].find_one({"_id": _key(match)}, {"score": 1})
+            scores.append(document["score"] if document else None)
+        return scores
+
+    async def publish_matches(self, matches: list[Match], model_version: str, today: date) -> None:
+        """Record each match with its event in its outbox, then publish them all in one batch."""
+        for match in matches:
             event = c.MatchFound(
                 seeker_id=UUID(match.seeker_id), vacancy_id=UUID(match.vacancy_id),
                 employer_id=UUID(match.employer_id), score=match.score, rank=match.rank,
@@ -109,11 +98,8 @@ class MatchingStore:
                 "published_at": datetime.now(UTC).isoformat(),
                 **staged(Envelope.wrap(event, producer=PRODUCER)),
             }  # fmt: skip
-            await self._store.update("matches", {"_id": key}, {"$set": document}, upsert=True)
-            told_today[match.seeker_id] += 1
-            published.append(key)
-        await self._relay.flush_many("matches", published)
-        return len(published)
+            await self._store.update("matches", {"_id": _key(match)}, {"$set": document}, upsert=True)
+        await self._relay.flush_many("matches", [_key(match) for match in matches])
 
     # --- outcomes -----------------------------------------------------------------
 
@@ -130,3 +116,7 @@ class MatchingStore:
             },
             upsert=True,
         )
+
+
+def _key(match: Match) -> str:
+    return f"{match.vacancy_id}:{match.seeker_id}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from datetime import date
 
 from shared.events import catalogue as c
 
@@ -36,3 +38,29 @@ def material_seeker_change(old: bytes | None, new: c.SeekerState) -> bool:
 def worth_telling(previous_score: float | None, score: float) -> bool:
     """A pair already matched is matched again only when its score moved materially."""
     return previous_score is None or abs(score - previous_score) >= MATERIAL_SCORE_CHANGE
+
+
+class DailyTally:
+    """Match events each seeker was sent today; a new day starts from zero.
+
+    Kept in memory and rebuilt from the stored matches at start-up: the store is only
+    efficient at reading documents by id, so counting per event there would scan."""
+
+    def __init__(self) -> None:
+        self._day: date | None = None
+        self._told: Counter[str] = Counter()
+
+    def room(self, seeker_id: str, today: date) -> int:
+        self._roll(today)
+        return max(DAILY_CAP - self._told[seeker_id], 0)
+
+    def add(self, seeker_id: str, today: date, count: int = 1) -> None:
+        self._roll(today)
+        self._told[seeker_id] += count
+
+    def forget(self, seeker_id: str) -> None:
+        self._told.pop(seeker_id, None)
+
+    def _roll(self, today: date) -> None:
+        if today != self._day:
+            self._day, self._told = today, Counter()

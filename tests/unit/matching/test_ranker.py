@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -10,6 +11,7 @@ import pytest
 
 from services.matching.domain.encoding import encode_seekers, encode_vacancies
 from services.matching.domain.features import FEATURES, Feature, pair_features
+from services.matching.domain.policy import DAILY_CAP, DailyTally
 from services.matching.domain.ranker import LinearRanker
 from shared.events import catalogue as c
 from tests import factories
@@ -91,3 +93,15 @@ def test_reasons_are_exactly_the_terms_of_the_score() -> None:
     assert {"experience_gap", "skills_missing"} <= {
         reason.code for reason in short if reason.contribution < 0
     }
+
+
+def test_the_daily_tally_caps_each_seeker_and_starts_afresh_each_day() -> None:
+    tally, today = DailyTally(), date(2026, 11, 23)
+    tally.add("a", today, DAILY_CAP - 1)
+    assert tally.room("a", today) == 1
+    tally.add("a", today)
+    assert (tally.room("a", today), tally.room("b", today)) == (0, DAILY_CAP)
+    assert tally.room("a", today + timedelta(days=1)) == DAILY_CAP
+    tally.add("c", today + timedelta(days=1), 4)
+    tally.forget("c")
+    assert tally.room("c", today + timedelta(days=1)) == DAILY_CAP
