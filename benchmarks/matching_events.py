@@ -56,7 +56,8 @@ async def main() -> None:
     synthetic = SyntheticMarket(arguments.seed, vacancies=arguments.vacancies, seekers=arguments.seekers)
     deadline = (datetime.now(UTC) + timedelta(days=60)).date()
     vacancies = [
-        synthetic.vacancy_event(i).model_copy(update={"deadline": deadline}) for i in range(arguments.vacancies)
+        synthetic.vacancy_event(i).model_copy(update={"deadline": deadline})
+        for i in range(arguments.vacancies)
     ]
     seekers = [synthetic.seeker_event(i)[0] for i in range(arguments.seekers)]
     try:
@@ -67,8 +68,11 @@ async def main() -> None:
         await clean_up(kafka, mongo, unique)
     print(f"\n{arguments.seekers:,} seeker registrations, {arguments.vacancies:,} open vacancies")
     print(f"{'':<58}{'seconds':>9}{'events/s':>10}")
-    print(f"{'  broker alone: published and read back':<58}{baseline:>9.2f}{len(seekers) / baseline:>10,.0f}")
-    print(f"{'  matching service: handled, matches published':<58}{handled:>9.2f}{len(seekers) / handled:>10,.0f}")
+    for name, seconds in (
+        ("  broker alone: published and read back", baseline),
+        ("  matching service: handled, matches published", handled),
+    ):
+        print(f"{name:<58}{seconds:>9.2f}{len(seekers) / seconds:>10,.0f}")
     print(f"  {matches:,} match events out ({matches / handled:,.0f} per second)")
 
 
@@ -79,7 +83,8 @@ def infrastructure() -> tuple[str, str]:
     )  # fmt: skip
     if result.returncode != 0:
         sys.exit(f"could not start the test infrastructure:\n{result.stdout}{result.stderr}")
-    values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line and "[" not in line)
+    lines = [line for line in result.stdout.splitlines() if "=" in line and "[" not in line]
+    values = dict(line.split("=", 1) for line in lines)
     return values["KAFKA_BOOTSTRAP_SERVERS"], values["MONGO_URL"]
 
 
@@ -138,21 +143,25 @@ async def broker_alone(settings: ServiceSettings, seekers: list[Any]) -> float:
     return time.perf_counter() - started
 
 
-async def through_matching(settings: ServiceSettings, vacancies: list[Any], seekers: list[Any]) -> tuple[float, int]:
+async def through_matching(
+    settings: ServiceSettings, vacancies: list[Any], seekers: list[Any]
+) -> tuple[float, int]:
     app = create_app(settings)
     store: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url)
     processed = store[settings.mongo_database]["processed_events"]
     kafka, prefix = settings.kafka_bootstrap_servers, settings.topic_prefix
+    match_topic, partitions = topic_name(Topic.MATCH, prefix), PARTITIONS[Topic.MATCH]
+    everything = len(vacancies) + len(seekers)
     try:
         async with app.router.lifespan_context(app):
             print(f"[events] loading {len(vacancies):,} vacancies", flush=True)
             await send(kafka, prefix, vacancies)
             await until(lambda: processed.count_documents({}), len(vacancies), "vacancies handled")
-            already = await count_records(kafka, topic_name(Topic.MATCH, prefix), PARTITIONS[Topic.MATCH], None)
+            already = await count_records(kafka, match_topic, partitions, None)
             print(f"[events] {len(seekers):,} seeker registrations in one burst", flush=True)
             started = time.perf_counter()
             await send(kafka, prefix, seekers)
-            await until(lambda: processed.count_documents({}), len(vacancies) + len(seekers), "seekers handled")
+            await until(lambda: processed.count_documents({}), everything, "seekers handled")
             matches = store[settings.mongo_database]["matches"]
 
             async def drained() -> int:
@@ -160,7 +169,7 @@ async def through_matching(settings: ServiceSettings, vacancies: list[Any], seek
 
             await until(drained, 1, "the outbox drained")
             told = await matches.count_documents({}) - already
-            await count_records(kafka, topic_name(Topic.MATCH, prefix), PARTITIONS[Topic.MATCH], already + told)
+            await count_records(kafka, match_topic, partitions, already + told)
             return time.perf_counter() - started, told
     finally:
         await store.close()

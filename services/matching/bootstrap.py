@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.matching.adapters.mirror import MarketMirror
 from services.matching.adapters.models import Models
 from services.matching.adapters.repository import OUTBOX_COLLECTIONS, MatchingStore
 from services.matching.api import model
@@ -22,12 +23,15 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     service = Service(settings, routers=[build_router(settings)], outbox_collections=OUTBOX_COLLECTIONS)
     store = MatchingStore(service.store, service.outbox)
     matching = Matching(store, Models(service.store), Market())
+    mirror = MarketMirror(settings, matching.mirror)
     service.provide("matching", matching)
     service.in_background(matching.follow_models)
 
     async def prepare() -> None:
         await store.ensure_indexes()
+        positions = await mirror.positions()  # before loading, so nothing falls in between
         await matching.load()
+        service.in_background(lambda: mirror.run(positions))
 
     service.on_start(prepare)
     app = create_api(service, model.router, title="Matching service", description=DESCRIPTION)

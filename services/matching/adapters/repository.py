@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -16,6 +17,13 @@ from shared.store.outbox import OutboxRelay, staged
 
 PRODUCER = "matching"
 OUTBOX_COLLECTIONS = ("matches",)
+
+
+@dataclass(frozen=True)
+class Saved:
+    newer: bool
+    previous: Document | None
+    """The state stored before, as a document (None for a new entity)."""
 
 
 class MatchingStore:
@@ -34,15 +42,19 @@ class MatchingStore:
 
     # --- the market ---------------------------------------------------------------
 
-    async def save_state(self, collection: str, entity_id: str, version: int, state: Document) -> bool:
-        """Keep the newest version; False when a newer one is stored (a replay)."""
-        stored = await self[collection].find_one({"_id": entity_id}, {"version": 1})
+    async def save_state(self, collection: str, entity_id: str, version: int, state: Document) -> Saved:
+        """Keep the newest version; says whether this one was newer, and what was stored before."""
+        stored = await self[collection].find_one({"_id": entity_id})
         if stored is not None and stored["version"] >= version:
-            return False
+            return Saved(newer=False, previous=stored.get("state"))
         await self[collection].replace_one(
             {"_id": entity_id}, {"_id": entity_id, "version": version, **state}, upsert=True
         )
-        return True
+        return Saved(newer=True, previous=stored.get("state") if stored else None)
+
+    async def erased(self) -> AsyncIterator[str]:
+        async for document in self["erasures"].find({}, {"_id": 1}):
+            yield document["_id"]
 
     async def close_vacancy(self, vacancy_id: str, version: int) -> None:
         await self["vacancies"].update_one(
@@ -71,10 +83,11 @@ class MatchingStore:
 
     # --- matches ------------------------------------------------------------------
 
-    async def told_on(self, day: date) -> AsyncIterator[str]:
-        """The seeker of every match published on ``day`` (read once, at start-up)."""
-        async for document in self["matches"].find({"published_on": day.isoformat()}, {"seeker_id": 1}):
-            yield document["seeker_id"]
+    async def told_on(self, day: date) -> AsyncIterator[tuple[str, str]]:
+        """The seeker and vacancy of every match published on ``day`` (read once, at start-up)."""
+        query = {"published_on": day.isoformat()}
+        async for document in self["matches"].find(query, {"seeker_id": 1, "vacancy_id": 1}):
+            yield document["seeker_id"], document["vacancy_id"]
 
     async def previous_scores(self, matches: list[Match]) -> list[float | None]:
         """The score each pair was last published with, if it was (one read by id each)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import defaultdict
 from datetime import date
 
 from shared.events import catalogue as c
@@ -41,26 +41,28 @@ def worth_telling(previous_score: float | None, score: float) -> bool:
 
 
 class DailyTally:
-    """Match events each seeker was sent today; a new day starts from zero.
+    """The matches each seeker was sent today, as (seeker, vacancy) pairs, so counting one
+    twice (this replica's own, then the same one mirrored from the log) changes nothing.
 
     Kept in memory and rebuilt from the stored matches at start-up: the store is only
     efficient at reading documents by id, so counting per event there would scan."""
 
     def __init__(self) -> None:
         self._day: date | None = None
-        self._told: Counter[str] = Counter()
+        self._told: defaultdict[str, set[str]] = defaultdict(set)
 
     def room(self, seeker_id: str, today: date) -> int:
         self._roll(today)
-        return max(DAILY_CAP - self._told[seeker_id], 0)
+        return max(DAILY_CAP - len(self._told.get(seeker_id, ())), 0)
 
-    def add(self, seeker_id: str, today: date, count: int = 1) -> None:
-        self._roll(today)
-        self._told[seeker_id] += count
+    def add(self, seeker_id: str, vacancy_id: str, day: date) -> None:
+        self._roll(day)
+        if day == self._day:
+            self._told[seeker_id].add(vacancy_id)
 
     def forget(self, seeker_id: str) -> None:
         self._told.pop(seeker_id, None)
 
     def _roll(self, today: date) -> None:
-        if today != self._day:
-            self._day, self._told = today, Counter()
+        if self._day is None or today > self._day:
+            self._day, self._told = today, defaultdict(set)

@@ -206,3 +206,42 @@ def stored_seekers(namespace: Namespace) -> Any:
             await client.close()
 
     return probe
+
+
+async def test_two_replicas_share_the_work_and_each_ranks_the_whole_market(
+    namespace: Namespace, settings: ServiceSettings
+) -> None:
+    first, second = create_app(settings), create_app(settings)
+    people = [seeker() for _ in range(8)]
+    jobs = [vacancy() for _ in range(8)]
+
+    def markets() -> list[Any]:
+        return [app.state.matching.market for app in (first, second)]
+
+    async with serving(first):
+        async with serving(second):
+            await publish(namespace, *people, producer="seeker")
+            await wait_for(stored_seekers(namespace), until=lambda n: n == 8, what="the seekers stored")
+
+            async def whole() -> list[int]:
+                return [len(market.seekers) for market in markets()]
+
+            await wait_for(whole, until=lambda sizes: sizes == [8, 8], what="both markets to hold everyone")
+            await publish(namespace, *jobs, producer="employer")
+            everyone = {(str(p.seeker_id), str(j.vacancy_id)) for p in people for j in jobs}
+            found = await wait_for(
+                lambda: topic_events(namespace, Topic.MATCH),
+                until=lambda events: pairs(events) >= everyone,
+                what="every seeker matched with every vacancy",
+            )
+            assert len(found) == len(everyone), "no pair is matched twice"
+            assert all(len(market.vacancies) == 8 for market in markets())
+
+        later = vacancy()  # the second replica is gone: the first takes over its partitions
+        await publish(namespace, later, producer="employer")
+        alone = await wait_for(
+            lambda: matches_of(namespace, later.vacancy_id),
+            until=lambda m: len(m) == 8,
+            what="the remaining replica to match the new vacancy with everyone",
+        )
+        assert {e["payload"]["seeker_id"] for e in alone} == {str(p.seeker_id) for p in people}

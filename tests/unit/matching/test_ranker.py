@@ -95,13 +95,18 @@ def test_reasons_are_exactly_the_terms_of_the_score() -> None:
     }
 
 
-def test_the_daily_tally_caps_each_seeker_and_starts_afresh_each_day() -> None:
+def test_the_daily_tally_caps_each_seeker_counts_a_pair_once_and_starts_afresh_each_day() -> None:
     tally, today = DailyTally(), date(2026, 11, 23)
-    tally.add("a", today, DAILY_CAP - 1)
+    for vacancy in range(DAILY_CAP - 1):
+        tally.add("a", f"v{vacancy}", today)
+    tally.add("a", "v0", today)  # the same match mirrored back from the log
     assert tally.room("a", today) == 1
-    tally.add("a", today)
+    tally.add("a", "v-last", today)
     assert (tally.room("a", today), tally.room("b", today)) == (0, DAILY_CAP)
-    assert tally.room("a", today + timedelta(days=1)) == DAILY_CAP
-    tally.add("c", today + timedelta(days=1), 4)
+    tally.add("a", "v-yesterday", today - timedelta(days=1))  # a late mirror of yesterday's
+    assert tally.room("a", today) == 0
+    tomorrow = today + timedelta(days=1)
+    assert tally.room("a", tomorrow) == DAILY_CAP
+    tally.add("c", "v1", tomorrow)
     tally.forget("c")
-    assert tally.room("c", today + timedelta(days=1)) == DAILY_CAP
+    assert tally.room("c", tomorrow) == DAILY_CAP
