@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID, uuid4
@@ -10,6 +11,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.matching.bootstrap import create_app
+from services.matching.domain.ranker import LinearRanker
 from shared.config import ServiceSettings
 from shared.events import Topic
 from shared.events import catalogue as c
@@ -86,6 +88,10 @@ async def test_a_posted_vacancy_is_matched_with_suitable_seekers_only(namespace:
     assert reasons["skills_matched"]["contribution"] > 0
     assert all(reason["contribution"] != 0 for reason in best["reasons"])
     assert any(reason["contribution"] < 0 for reason in weak["reasons"]), "what counted against is shown too"
+    intercept = LinearRanker.cold_start().intercept
+    for match in (best, weak):  # the reasons are the score: nothing counted is hidden, nothing else shown
+        logit = intercept + sum(reason["contribution"] for reason in match["reasons"])
+        assert 1 / (1 + math.exp(-logit)) == pytest.approx(match["score"], abs=2e-3)
 
 
 @pytest.mark.usefixtures("matching")
