@@ -5,7 +5,9 @@ written into the changed document itself, under ``_outbox.<event_id>``, in the s
 insert or update, as the exact record to publish (topic, key, headers, body). The relay
 publishes what is pending and then removes exactly the entries it published (``$unset``
 of their keys; FerretDB v1 ignores ``$pull`` with a condition), holding the document's
-``Store.lock`` like every other update of an outbox document.
+``Store.lock`` like every other update of an outbox document. An empty ``_outbox`` is
+left in place: removing it would need a filter on more than the id, which FerretDB
+answers by reading the whole collection.
 
 A crash after the write and before the publish leaves the entries in place, and the
 relay's sweep publishes them: a full sweep at start-up and every ``full_sweep_interval_s``
@@ -35,7 +37,7 @@ from shared.messaging.publisher import EventPublisher, Record
 from shared.store.mongo import Document, Store
 
 OUTBOX = "_outbox"
-PENDING = {OUTBOX: {"$exists": True}}
+PENDING = {OUTBOX: {"$exists": True, "$ne": {}}}
 log = logging.getLogger(__name__)
 _sequence = count()
 
@@ -161,11 +163,11 @@ class OutboxRelay:
                 return 0
             await self._publisher.publish_records(records)
             for document_id, entries in pending.items():
+                # Exactly the published keys go, by id alone (the store's fast path): an entry
+                # staged meanwhile stays, and an emptied ``_outbox`` is no longer pending.
                 await table.update_one(
                     {"_id": document_id}, {"$unset": {f"{OUTBOX}.{key}": "" for key, _ in entries}}
                 )
-                # Drop the emptied field so the sweep's query stays cheap.
-                await table.update_one({"_id": document_id, OUTBOX: {}}, {"$unset": {OUTBOX: ""}})
         return len(records)
 
 
