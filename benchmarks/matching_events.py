@@ -28,13 +28,13 @@ from typing import Any
 from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from services.matching.bootstrap import create_app
 from shared.config import ServiceSettings
 from shared.events import PARTITIONS, Envelope, Event, Topic, topic_name
-from shared.messaging.admin import ensure_topics, topic_plan
+from shared.messaging.admin import delete_topics, ensure_topics, topic_plan
+from shared.store.mongo import drop_databases
 from shared.synthetic import SyntheticMarket
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,19 +189,8 @@ async def until(probe: Any, target: int, what: str) -> None:
 
 
 async def clean_up(kafka: str, mongo: str, unique: str) -> None:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo)
-    for name in await client.list_database_names():
-        if name.startswith(unique):
-            await client.drop_database(name)
-    await client.close()
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
-    await admin.start()
-    try:
-        ours = [topic for topic in await admin.list_topics() if topic.startswith(unique)]
-        if ours:
-            await admin.delete_topics(ours)
-    finally:
-        await admin.close()
+    await drop_databases(mongo, unique)
+    await delete_topics(kafka, unique)
 
 
 if __name__ == "__main__":

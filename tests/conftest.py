@@ -15,8 +15,9 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
-from pymongo import AsyncMongoClient
+
+from shared.messaging.admin import delete_topics
+from shared.store.mongo import drop_databases
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTH_SECRET = secrets.token_urlsafe(48)  # one per test run, shared by every service under test
@@ -69,16 +70,5 @@ def infra() -> Infra:
 async def namespace(infra: Infra) -> AsyncIterator[Namespace]:
     unique = f"t{uuid4().hex[:12]}"
     yield Namespace(infra, topic_prefix=f"{unique}.", database=unique)
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(infra.mongo_url)
-    for name in await client.list_database_names():
-        if name.startswith(unique):
-            await client.drop_database(name)
-    await client.close()
-    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap_servers)
-    await admin.start()
-    try:
-        ours = [topic for topic in await admin.list_topics() if topic.startswith(unique)]
-        if ours:
-            await admin.delete_topics(ours)
-    finally:
-        await admin.close()
+    await drop_databases(infra.mongo_url, unique)
+    await delete_topics(infra.kafka_bootstrap_servers, unique)

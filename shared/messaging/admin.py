@@ -37,6 +37,19 @@ async def ensure_topics(bootstrap_servers: str, plan: dict[str, int]) -> list[st
         await admin.close()
 
 
+async def delete_topics(bootstrap_servers: str, prefix: str) -> list[str]:
+    """Delete every topic whose name starts with ``prefix`` (a test's or a benchmark's own)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        ours = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
+        if ours:
+            await admin.delete_topics(ours)
+        return ours
+    finally:
+        await admin.close()
+
+
 async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout_s: float = 30.0) -> None:
     """A new topic takes a moment to elect its partition leaders; publishing before fails."""
     deadline = time.monotonic() + timeout_s

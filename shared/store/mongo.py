@@ -95,3 +95,15 @@ def as_document(model: BaseModel) -> Document:
 def from_document(document: Document) -> Document:
     """A stored document with its ``_id`` also as ``id``, ready for ``Model.model_validate``."""
     return {**document, "id": document["_id"]}
+
+
+async def drop_databases(url: str, prefix: str) -> list[str]:
+    """Drop every database whose name starts with ``prefix`` (a test's or a benchmark's own)."""
+    client: AsyncMongoClient[Document] = AsyncMongoClient(url)
+    try:
+        ours = [name for name in await client.list_database_names() if name.startswith(prefix)]
+        for name in ours:
+            await client.drop_database(name)
+        return ours
+    finally:
+        await client.close()

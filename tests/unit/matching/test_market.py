@@ -28,6 +28,15 @@ def synthetic() -> tuple[list[c.SeekerState], list[c.VacancyState]]:
     return seekers, vacancies
 
 
+def market_of(seekers: list[c.SeekerState], vacancies: list[c.VacancyState], *, block_rows: int) -> Market:
+    market = Market(block_rows=block_rows)
+    for vacancy in vacancies:
+        market.vacancies.upsert(str(vacancy.vacancy_id), vacancy)
+    for seeker in seekers:
+        market.seekers.upsert(str(seeker.seeker_id), seeker)
+    return market
+
+
 def edited(seeker: c.SeekerState, **changes: object) -> c.SeekerState:
     return c.SeekerUpdated.model_validate({**seeker.model_dump(), **changes, "version": seeker.version + 1})
 
@@ -56,9 +65,7 @@ def test_small_blocks_rank_like_brute_force_through_edits_and_removals(
     synthetic: tuple[list[c.SeekerState], list[c.VacancyState]],
 ) -> None:
     seekers, vacancies = synthetic
-    market = Market(block_rows=128)
-    for vacancy in vacancies:
-        market.vacancies.upsert(str(vacancy.vacancy_id), vacancy)
+    market = market_of([], vacancies, block_rows=128)
     current = {str(s.seeker_id): s for s in seekers}
     for i, seeker in enumerate(seekers):
         market.seekers.upsert(str(seeker.seeker_id), seeker)
@@ -85,11 +92,7 @@ def test_a_batch_ranks_each_vacancy_as_alone(
     synthetic: tuple[list[c.SeekerState], list[c.VacancyState]],
 ) -> None:
     seekers, vacancies = synthetic
-    market = Market(block_rows=512)
-    for seeker in seekers:
-        market.seekers.upsert(str(seeker.seeker_id), seeker)
-    for vacancy in vacancies:
-        market.vacancies.upsert(str(vacancy.vacancy_id), vacancy)
+    market = market_of(seekers, vacancies, block_rows=512)
     ids = [str(v.vacancy_id) for v in vacancies[:40]]
     batch = market.seekers_for_each(ids, TOP, TODAY)
     assert set(batch) == set(ids)
@@ -104,11 +107,8 @@ def test_vacancies_for_a_seeker_respect_deadline_and_city(
     synthetic: tuple[list[c.SeekerState], list[c.VacancyState]],
 ) -> None:
     seekers, vacancies = synthetic
-    market = Market(block_rows=32)
-    for vacancy in vacancies:
-        market.vacancies.upsert(str(vacancy.vacancy_id), vacancy)
     seeker = next(s for s in seekers if s.desired_cities and s.consent.allow_matching)
-    market.seekers.upsert(str(seeker.seeker_id), seeker)
+    market = market_of([seeker], vacancies, block_rows=32)
     found = market.vacancies_for(str(seeker.seeker_id), TOP, TODAY)
     by_id = {str(v.vacancy_id): v for v in vacancies}
     assert found
@@ -122,11 +122,7 @@ def test_a_new_model_reweights_what_is_encoded(
 ) -> None:
     seekers, vacancies = synthetic
     idf = fit_idf(term_counts([s.summary for s in seekers[:500]]))
-    market = Market(block_rows=256)
-    for seeker in seekers[:600]:
-        market.seekers.upsert(str(seeker.seeker_id), seeker)
-    for vacancy in vacancies:
-        market.vacancies.upsert(str(vacancy.vacancy_id), vacancy)
+    market = market_of(seekers[:600], vacancies, block_rows=256)
     market.seekers_for(str(vacancies[0].vacancy_id), TOP, TODAY)  # encoded with the cold start
     market.use(LinearRanker.cold_start(), idf)
     for vacancy in vacancies[:5]:
