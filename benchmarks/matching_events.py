@@ -19,17 +19,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pymongo import AsyncMongoClient
 
+from benchmarks.infra import infrastructure
 from services.matching.bootstrap import create_app
 from shared.config import ServiceSettings
 from shared.events import PARTITIONS, Envelope, Event, Topic, topic_name
@@ -37,7 +35,6 @@ from shared.messaging.admin import delete_topics, ensure_topics, topic_plan
 from shared.store.mongo import drop_databases
 from shared.synthetic import SyntheticMarket
 
-ROOT = Path(__file__).resolve().parents[1]
 DEADLINE_S = 600.0
 
 
@@ -74,18 +71,6 @@ async def main() -> None:
     ):
         print(f"{name:<58}{seconds:>9.2f}{len(seekers) / seconds:>10,.0f}")
     print(f"  {matches:,} match events out ({matches / handled:,.0f} per second)")
-
-
-def infrastructure() -> tuple[str, str]:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "deploy" / "local" / "infra.py"), "up", "--profile", "test"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        sys.exit(f"could not start the test infrastructure:\n{result.stdout}{result.stderr}")
-    lines = [line for line in result.stdout.splitlines() if "=" in line and "[" not in line]
-    values = dict(line.split("=", 1) for line in lines)
-    return values["KAFKA_BOOTSTRAP_SERVERS"], values["MONGO_URL"]
 
 
 async def send(kafka: str, prefix: str, events: list[Event], topic: str | None = None) -> None:
