@@ -116,7 +116,7 @@ class Matching:
         for match, previous in zip(matches, await self.store.previous_scores(matches), strict=True):
             if worth_telling(previous, match.score) and self.tally.room(match.seeker_id, today):
                 self.tally.add(match.seeker_id, match.vacancy_id, today)
-                told.append(match)
+                told.append((match, previous))
         await self.store.publish_matches(told, self.market.ranker.version, today)
         return len(told)
 

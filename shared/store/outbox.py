@@ -162,12 +162,12 @@ class OutboxRelay:
             if not records:
                 return 0
             await self._publisher.publish_records(records)
-            for document_id, entries in pending.items():
-                # Exactly the published keys go, by id alone (the store's fast path): an entry
-                # staged meanwhile stays, and an emptied ``_outbox`` is no longer pending.
-                await table.update_one(
-                    {"_id": document_id}, {"$unset": {f"{OUTBOX}.{key}": "" for key, _ in entries}}
-                )
+            # Exactly the published keys go (event ids: a key of one document is absent from the
+            # others), in one write for the batch: an entry staged meanwhile stays, and an
+            # emptied ``_outbox`` is no longer pending. On FerretDB every update reads the
+            # whole collection, so one for the batch instead of one per document.
+            published = {f"{OUTBOX}.{key}": "" for entries in pending.values() for key, _ in entries}
+            await table.update_many({"_id": {"$in": list(pending)}}, {"$unset": published})
         return len(records)
 
 

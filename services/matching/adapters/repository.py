@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+from pymongo.errors import BulkWriteError
+
 from services.matching.domain.matcher import Match
 from shared.events import Envelope, Event
 from shared.events import catalogue as c
 from shared.store.mongo import Document, Store
-from shared.store.outbox import OutboxRelay, staged
+from shared.store.outbox import OutboxRelay, outbox, staged
 
 PRODUCER = "matching"
 OUTBOX_COLLECTIONS = ("matches",)
@@ -97,22 +99,39 @@ class MatchingStore:
             scores.append(document["score"] if document else None)
         return scores
 
-    async def publish_matches(self, matches: list[Match], model_version: str, today: date) -> None:
-        """Record each match with its event in its outbox, then publish them all in one batch."""
-        for match in matches:
+    async def publish_matches(
+        self, matches: list[tuple[Match, float | None]], model_version: str, today: date
+    ) -> None:
+        """Record each match (with its previous score, None when new) and its event in its
+        outbox, then publish them all in one batch. New pairs are inserted in one write; on
+        FerretDB an insert costs the same at any size while an update reads the collection."""
+        new: list[tuple[Document, Envelope[c.MatchFound]]] = []
+        again: list[tuple[Document, Envelope[c.MatchFound]]] = []
+        for match, previous in matches:
             event = c.MatchFound(
                 seeker_id=UUID(match.seeker_id), vacancy_id=UUID(match.vacancy_id),
                 employer_id=UUID(match.employer_id), score=match.score, rank=match.rank,
                 model_version=model_version, reasons=match.reasons,
             )  # fmt: skip
             document = {
-                "seeker_id": match.seeker_id, "vacancy_id": match.vacancy_id, "score": match.score,
-                "rank": match.rank, "model_version": model_version, "published_on": today.isoformat(),
-                "published_at": datetime.now(UTC).isoformat(),
-                **staged(Envelope.wrap(event, producer=PRODUCER)),
+                "_id": _key(match), "seeker_id": match.seeker_id, "vacancy_id": match.vacancy_id,
+                "score": match.score, "rank": match.rank, "model_version": model_version,
+                "published_on": today.isoformat(), "published_at": datetime.now(UTC).isoformat(),
             }  # fmt: skip
-            await self._store.update("matches", {"_id": _key(match)}, {"$set": document}, upsert=True)
-        await self._relay.flush_many("matches", [_key(match) for match in matches])
+            envelope = Envelope.wrap(event, producer=PRODUCER)
+            (again if previous is not None else new).append((document, envelope))
+        if new:
+            try:
+                await self["matches"].insert_many(
+                    [{**document, **outbox(envelope)} for document, envelope in new], ordered=False
+                )
+            except BulkWriteError as error:  # told meanwhile by a concurrent ranking: update it
+                clashed = {failure["index"] for failure in error.details["writeErrors"]}
+                again += [new[i] for i in sorted(clashed)]
+        for document, envelope in again:
+            update = {"$set": {**document, **staged(envelope)}}
+            await self._store.update("matches", {"_id": document["_id"]}, update, upsert=True)
+        await self._relay.flush_many("matches", [_key(match) for match, _ in matches])
 
     # --- outcomes -----------------------------------------------------------------
 
