@@ -1,0 +1,204 @@
+"""Scheduling a fair (at the cutoff or on demand) and rebooking after a no-show."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import numpy as np
+
+from services.fair.adapters.repository import FairStore
+from services.fair.domain.booths import Exhibitor, assign_booths
+from services.fair.domain.model import Fair
+from services.fair.domain.rescheduling import Option, rebook
+from services.fair.domain.scheduling import Problem, solve
+from shared.errors import Conflict
+from shared.events import Event
+from shared.events import catalogue as c
+
+INTERVIEWS_PER_PART = 5_000
+BOOTHS_PER_PART = 2_000
+Document = dict[str, Any]
+
+
+async def schedule_fair(store: FairStore, fair: Fair) -> Document:
+    """Assign booths, solve the itineraries, store them as a new version and publish it."""
+    fair.ensure_active()
+    employers = await store.registrations(fair.id, c.ParticipantKind.EMPLOYER, c.RegistrationStatus.APPROVED)
+    seekers = await store.registrations(fair.id, c.ParticipantKind.SEEKER, c.RegistrationStatus.REGISTERED)
+    industries = {
+        d["_id"]: d.get("industry", "")
+        async for d in store["employers"].find({"_id": {"$in": [str(r.participant_id) for r in employers]}})
+    }
+    exhibitors = [Exhibitor(r.participant_id, industries.get(str(r.participant_id), "")) for r in employers]
+    placements = assign_booths(fair.venue.layout(), exhibitors)
+    employer_of = {str(v): str(r.participant_id) for r in employers for v in r.vacancy_ids}
+    seeker_ids = [str(r.participant_id) for r in seekers]
+    best: dict[tuple[str, str], tuple[float, str]] = {}
+    query = {"seeker_id": {"$in": seeker_ids}, "vacancy_id": {"$in": list(employer_of)}}
+    async for match in store["matches"].find(query):
+        key = (match["seeker_id"], employer_of[match["vacancy_id"]])
+        if key not in best or match["score"] > best[key][0]:
+            best[key] = (float(match["score"]), match["vacancy_id"])
+    employer_ids = [str(p.employer_id) for p in placements]
+    seeker_index = {seeker: i for i, seeker in enumerate(seeker_ids)}
+    employer_index = {employer: i for i, employer in enumerate(employer_ids)}
+    pairs = sorted(best)
+    problem = Problem(
+        seekers=len(seeker_ids),
+        employers=len(employer_ids),
+        seeker=np.array([seeker_index[s] for s, _ in pairs], dtype=np.int64),
+        employer=np.array([employer_index[e] for _, e in pairs], dtype=np.int64),
+        score=np.array([best[pair][0] for pair in pairs], dtype=np.float64),
+        rules=fair.rules(),
+    )
+    solution = solve(problem)
+    version = fair.schedule_version + 1
+    booth_of = {str(p.employer_id): p for p in placements}
+    interviews = []
+    for pair_index, slot in zip(
+        solution.schedule.pair.tolist(), solution.schedule.slot.tolist(), strict=True
+    ):
+        seeker, employer = pairs[pair_index]
+        score, vacancy = best[(seeker, employer)]
+        interviews.append(
+            {
+                "_id": f"{fair.id}:{version}:{seeker}:{employer}",
+                "fair_id": str(fair.id),
+                "version": version,
+                "seeker_id": seeker,
+                "employer_id": employer,
+                "vacancy_id": vacancy,
+                "booth": booth_of[employer].booth,
+                "slot": slot,
+                "starts_at": fair.slot_start(slot).isoformat(),
+                "score": score,
+                "status": "scheduled",
+            }
+        )
+    booths = [{"employer_id": str(p.employer_id), "booth": p.booth, "zone": p.zone} for p in placements]
+    summary = {
+        "version": version,
+        "booths": len(booths),
+        "seekers": problem.seekers,
+        "interviews": len(interviews),
+        "fairness_level": solution.schedule.level(problem),
+        "min_interviews_per_seeker": solution.schedule.worst_off(problem),
+        "total_score": round(solution.schedule.total_score(problem), 6),
+        "score_bound": round(solution.score_bound, 6),
+        "optimality_gap": round(solution.gap(problem), 6),
+        "pairs_without_slot": solution.pairs_dropped,
+        "solve_seconds": round(solution.seconds, 3),
+    }
+    await store.save_schedule(
+        fair, version, interviews, booths, _parts(fair, version, booths, interviews), summary
+    )
+    return summary
+
+
+def _interview(document: Document) -> c.Interview:
+    return c.Interview.model_validate(document)
+
+
+def _parts(fair: Fair, version: int, booths: list[Document], interviews: list[Document]) -> list[Event]:
+    count = max(1, math.ceil(len(interviews) / INTERVIEWS_PER_PART), math.ceil(len(booths) / BOOTHS_PER_PART))
+    return [
+        c.FairSchedulePublished(
+            fair_id=fair.id,
+            schedule_version=version,
+            part=part + 1,
+            parts=count,
+            booths=[
+                c.BoothAssignment.model_validate(b)
+                for b in booths[part * BOOTHS_PER_PART :][:BOOTHS_PER_PART]
+            ],
+            interviews=[
+                _interview(i) for i in interviews[part * INTERVIEWS_PER_PART :][:INTERVIEWS_PER_PART]
+            ],
+        )
+        for part in range(count)
+    ]
+
+
+async def reschedule_no_show(store: FairStore, fair: Fair, employer_id: UUID, now: datetime) -> Document:
+    """Cancel the absent employer's interviews; rebook its seekers where room is left; publish."""
+    if fair.schedule_version == 0:
+        raise Conflict("the fair has no schedule yet")
+    registration = await store.registration_of(fair.id, c.ParticipantKind.EMPLOYER, employer_id)
+    if registration.checked_in_at is not None:
+        raise Conflict(f"this employer checked in at {registration.checked_in_at.isoformat()}")
+    current = [i for i in await store.interviews(fair) if i["status"] == "scheduled" and not i.get("erased")]
+    lost = [i for i in current if i["employer_id"] == str(employer_id)]
+    if not lost:
+        raise Conflict("this employer has no scheduled interviews left")
+    rules = fair.rules()
+    room: dict[tuple[UUID, int], int] = defaultdict(lambda: rules.per_booth_slot)
+    booths = {b["employer_id"]: b["booth"] for b in await store.booths(fair.id)}
+    for employer in booths:
+        if employer != str(employer_id):
+            for slot in range(rules.slots):
+                room[(UUID(employer), slot)] = rules.per_booth_slot
+    itineraries: dict[UUID, dict[int, UUID]] = defaultdict(dict)
+    for interview in current:
+        if interview["employer_id"] != str(employer_id):
+            room[(UUID(interview["employer_id"]), interview["slot"])] -= 1
+            itineraries[UUID(interview["seeker_id"])][interview["slot"]] = UUID(interview["employer_id"])
+    brought = await store.registrations(fair.id, c.ParticipantKind.EMPLOYER, c.RegistrationStatus.APPROVED)
+    vacancies = [str(v) for r in brought if r.participant_id != employer_id for v in r.vacancy_ids]
+    options = await _options(store, [i["seeker_id"] for i in lost], vacancies)
+    elapsed = (now - fair.starts_at).total_seconds() / 60
+    first_slot = max(0, math.ceil(elapsed / fair.interviews.slot_minutes))
+    rebookings = rebook(
+        [(UUID(i["seeker_id"]), i["slot"]) for i in lost],
+        options,
+        {seeker: itineraries[seeker] for seeker in {UUID(i["seeker_id"]) for i in lost}},
+        {key: value for key, value in room.items() if key[0] != employer_id},
+        rules,
+        first_slot,
+    )
+    added = [
+        {
+            "_id": f"{fair.id}:{fair.schedule_version}:{r.seeker_id}:{r.option.employer_id}",
+            "fair_id": str(fair.id),
+            "version": fair.schedule_version,
+            "seeker_id": str(r.seeker_id),
+            "employer_id": str(r.option.employer_id),
+            "vacancy_id": str(r.option.vacancy_id),
+            "booth": booths[str(r.option.employer_id)],
+            "slot": r.slot,
+            "starts_at": fair.slot_start(r.slot).isoformat(),
+            "score": r.option.score,
+            "status": "scheduled",
+            "rebooked": True,
+        }
+        for r in rebookings
+    ]
+    await store.update_interviews([i["_id"] for i in lost], {"status": "cancelled", "reason": "no_show"})
+    if added:
+        await store["interviews"].insert_many(added)
+    event = c.FairScheduleChanged(
+        fair_id=fair.id,
+        schedule_version=fair.schedule_version,
+        reason=f"employer {employer_id} did not come",
+        cancelled=[_interview(i) for i in lost],
+        added=[_interview(i) for i in added],
+    )
+    await store.record_change(fair, f"{fair.id}:{fair.schedule_version}:no-show:{employer_id}", event)
+    return {"cancelled": len(lost), "rebooked": len(added), "not_rebooked": len(lost) - len(added)}
+
+
+async def _options(store: FairStore, seekers: list[str], vacancies: list[str]) -> dict[UUID, list[Option]]:
+    """Each seeker's best match with every other employer, among the vacancies they brought."""
+    options: dict[UUID, dict[str, Option]] = defaultdict(dict)
+    query = {"seeker_id": {"$in": seekers}, "vacancy_id": {"$in": vacancies}}
+    async for match in store["matches"].find(query):
+        seeker, employer = UUID(match["seeker_id"]), match["employer_id"]
+        known = options[seeker].get(employer)
+        if known is None or match["score"] > known.score:
+            options[seeker][employer] = Option(
+                UUID(employer), UUID(match["vacancy_id"]), float(match["score"])
+            )
+    return {seeker: list(by_employer.values()) for seeker, by_employer in options.items()}
