@@ -6,7 +6,7 @@ import math
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import numpy as np
 
@@ -66,7 +66,7 @@ async def schedule_fair(store: FairStore, fair: Fair) -> Document:
         score, vacancy = best[(seeker, employer)]
         interviews.append(
             {
-                "_id": f"{fair.id}:{version}:{seeker}:{employer}",
+                "_id": str(uuid4()),  # no seeker id in a key: erasure must reach every trace
                 "fair_id": str(fair.id),
                 "version": version,
                 "seeker_id": seeker,
@@ -161,7 +161,7 @@ async def reschedule_no_show(store: FairStore, fair: Fair, employer_id: UUID, no
     )
     added = [
         {
-            "_id": f"{fair.id}:{fair.schedule_version}:{r.seeker_id}:{r.option.employer_id}",
+            "_id": str(uuid4()),
             "fair_id": str(fair.id),
             "version": fair.schedule_version,
             "seeker_id": str(r.seeker_id),

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from pymongo.errors import DuplicateKeyError
 
@@ -293,11 +293,12 @@ class FairStore:
         )
         await self["seekers"].delete_many({"_id": seeker})
         await self["matches"].delete_many({"seeker_id": seeker})
+        # A random stand-in, the same in every document, so the fair's figures still join
+        # a registration to its interviews; nothing leads from it back to the person.
+        anonymous = f"erased-{uuid4()}"
         for collection, field in SEEKER_REFERENCES.items():
-            async for document in self[collection].find({field: seeker}, {"_id": 1}):
-                # Unique per document, so unique indexes over these fields still hold.
-                anonymous = f"erased-{document['_id']}"
+            for document in await self[collection].find({field: seeker}, {"_id": 1}).to_list():
                 fields = {field: anonymous, "erased": True}
                 if collection == "registrations":
-                    fields["code"] = anonymous
+                    fields["code"] = f"{anonymous}-{document['_id']}"  # codes stay unique
                 await self._store.update(collection, {"_id": document["_id"]}, {"$set": fields})
