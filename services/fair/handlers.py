@@ -45,7 +45,7 @@ async def on_vacancy_closed(event: Envelope[c.VacancyClosed], store: Store) -> N
 async def on_seeker_state(event: Envelope[c.SeekerState], store: Store) -> None:
     """Only what eligibility needs: graduation years and the talent category."""
     seeker = event.payload
-    if await store.is_erased(seeker.seeker_id):
+    if await store.erasures.contains(seeker.seeker_id):
         return
     await store.upsert_newer(
         "seekers",
@@ -64,7 +64,7 @@ async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], store: Store) -> N
 
 async def on_match_found(event: Envelope[c.MatchFound], store: Store) -> None:
     match = event.payload
-    if await store.is_erased(match.seeker_id):
+    if await store.erasures.contains(match.seeker_id):
         return
     document = match.model_dump(mode="json", include={"seeker_id", "vacancy_id", "employer_id", "score"})
     await store.upsert("matches", {"_id": f"{match.vacancy_id}:{match.seeker_id}", **document})

@@ -67,11 +67,11 @@ async def approve_employer(
         if registration.status != Status.REGISTERED:
             raise Conflict(f"this registration is {registration.status.value}, not awaiting approval")
         taken = await store.count_registrations(fair.id, EMPLOYER, Status.APPROVED)
-        update = (
-            {"status": Status.APPROVED}
-            if taken < fair.booth_capacity
-            else {"status": Status.WAITLISTED, "queued_at": now}
-        )
+        if taken < fair.booth_capacity:
+            update: dict[str, object] = {"status": Status.APPROVED}
+        else:
+            turn = await store.waitlist_length(fair.id) + 1
+            update = {"status": Status.WAITLISTED, "queued_at": now, "queue_position": turn}
         return await store.set_registration(registration.model_copy(update=update), Status.REGISTERED)
 
 

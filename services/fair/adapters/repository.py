@@ -15,6 +15,7 @@ from services.fair.domain.model import Fair, FairStatus, Registration, Series
 from shared.errors import Conflict, NotFound
 from shared.events import Envelope, Event
 from shared.events import catalogue as c
+from shared.store.erasures import Erasures
 from shared.store.mongo import Document, Store, as_document, from_document
 from shared.store.outbox import OutboxRelay, outbox, staged
 
@@ -33,6 +34,7 @@ class FairStore:
     def __init__(self, store: Store, relay: OutboxRelay) -> None:
         self._store = store
         self._relay = relay
+        self.erasures = Erasures(store)
 
     def __getitem__(self, collection: str) -> Any:
         return self._store.database()[collection]
@@ -157,13 +159,20 @@ class FairStore:
         query: Document = {"fair_id": str(fair_id), "participant_kind": kind.value, "erased": {"$ne": True}}
         if statuses:
             query["status"] = {"$in": [status.value for status in statuses]}
-        cursor = self["registrations"].find(query).sort([("queued_at", 1), ("registered_at", 1), ("_id", 1)])
+        cursor = (
+            self["registrations"].find(query).sort([("queue_position", 1), ("registered_at", 1), ("_id", 1)])
+        )
         return [Registration.model_validate(from_document(d)) async for d in cursor]
 
     async def count_registrations(
         self, fair_id: UUID, kind: c.ParticipantKind, status: c.RegistrationStatus
     ) -> int:
         query = {"fair_id": str(fair_id), "participant_kind": kind.value, "status": status.value}
+        return int(await self["registrations"].count_documents(query))
+
+    async def waitlist_length(self, fair_id: UUID) -> int:
+        """How many employers ever joined this fair's waitlist: the next one's turn follows."""
+        query = {"fair_id": str(fair_id), "queue_position": {"$ne": None}}
         return int(await self["registrations"].count_documents(query))
 
     async def set_registration(
@@ -267,9 +276,6 @@ class FairStore:
 
     # --- read models -----------------------------------------------------------------
 
-    async def is_erased(self, seeker_id: UUID) -> bool:
-        return await self["erasures"].find_one({"_id": str(seeker_id)}) is not None
-
     async def upsert_newer(self, collection: str, document: Document) -> None:
         """Keep the newest version only: a replayed older event changes nothing."""
         fields = {key: value for key, value in document.items() if key != "_id"}
@@ -288,9 +294,7 @@ class FairStore:
         """Forget the seeker: their profile and matches go; registrations, interviews and
         outcomes lose every trace of them but still count in the fair's figures."""
         seeker = str(seeker_id)
-        await self["erasures"].update_one(
-            {"_id": seeker}, {"$setOnInsert": {"erased_at": erased_at.isoformat()}}, upsert=True
-        )
+        await self.erasures.record(seeker_id, erased_at)
         await self["seekers"].delete_many({"_id": seeker})
         await self["matches"].delete_many({"seeker_id": seeker})
         # A random stand-in, the same in every document, so the fair's figures still join

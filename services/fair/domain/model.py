@@ -240,6 +240,7 @@ class Registration(BaseModel):
     code: str = Field(description="the check-in code, printed as a QR image")
     registered_at: AwareDatetime
     queued_at: AwareDatetime | None = Field(default=None, description="when it joined the waitlist")
+    queue_position: int | None = Field(default=None, description="its turn on the waitlist, first is 1")
     checked_in_at: AwareDatetime | None = None
 
     @classmethod
