@@ -177,7 +177,7 @@ def solve(problem: Problem) -> Solution:
     chosen = _select_pairs(problem, level)
     bound = float(problem.score[chosen].sum())
     slots = _SlotBook(problem)
-    dropped = slots.place(chosen)
+    dropped = slots.place(chosen, level)
     slots.fill(np.argsort(-problem.score, kind="stable"))
     schedule = slots.schedule()
     return Solution(
@@ -315,11 +315,15 @@ class _SlotBook:
         slots = np.array([slot for _, slot in entries], dtype=np.int64)
         return Schedule(pair=pairs, slot=slots)
 
-    def place(self, chosen: Ints) -> int:
-        """Give the chosen pairs slots; returns how many found none."""
+    def place(self, chosen: Ints, level: int) -> int:
+        """Give the chosen pairs slots; returns how many found none.
+
+        Every seeker's ``level`` best pairs are placed before anyone's further ones, so
+        the slots that suit many patterns go to the fairness guarantee first.
+        """
         problem = self.problem
         by_seeker: dict[int, list[int]] = {}
-        for pair in chosen.tolist():
+        for pair in chosen[np.argsort(-problem.score[chosen], kind="stable")].tolist():
             by_seeker.setdefault(int(problem.seeker[pair]), []).append(pair)
         load = np.bincount(problem.employer[chosen], minlength=problem.employers)
         # Most interviews first, then those whose booths are busiest.
@@ -328,8 +332,10 @@ class _SlotBook:
             key=lambda item: (-len(item[1]), -int(load[problem.employer[item[1]]].sum())),
         )
         unplaced: list[int] = []
-        for seeker, pairs in order:
-            unplaced.extend(self._place_seeker(seeker, pairs))
+        for first in (slice(0, level), slice(level, None)):
+            for seeker, pairs in order:
+                if pairs[first]:
+                    unplaced.extend(self._place_seeker(seeker, pairs[first]))
         return sum(1 for pair in unplaced if not self._exchange(pair))
 
     def fill(self, candidates: Ints) -> None:
@@ -351,17 +357,24 @@ class _SlotBook:
                 booth_free[employer] -= 1
 
     def _place_seeker(self, seeker: int, pairs: list[int]) -> list[int]:
-        """Book the pattern leaving the most room; returns the pairs that found no slot."""
+        """Book the pattern (clear of the seeker's booked slots) leaving the most room;
+        returns the pairs that found no slot."""
         rules = self.problem.rules
         patterns = _patterns(rules.slots, len(pairs), rules.gap_slots)
+        taken = np.array(list(self.booked.get(seeker, {})), dtype=np.int64)
+        if taken.size:
+            clear = np.abs(patterns[:, :, np.newaxis] - taken[np.newaxis, np.newaxis, :]) > rules.gap_slots
+            patterns = patterns[clear.all(axis=(1, 2))]
+        if len(patterns) == 0:  # no room for all together: one at a time
+            if len(pairs) == 1:
+                return pairs
+            return [left for pair in pairs for left in self._place_seeker(seeker, [pair])]
         employers = self.problem.employer[pairs]
         room = self.room[employers[np.newaxis, :], patterns]
         fits = room > 0
         # Most interviews placed first, then the most room left.
-        value = fits.sum(axis=1) * (rules.per_booth_slot * len(pairs) + 1) + np.where(fits, room, 0).sum(
-            axis=1
-        )
-        best = int(np.argmax(value))
+        placed, left_room = fits.sum(axis=1), np.where(fits, room, 0).sum(axis=1)
+        best = int(np.argmax(placed * (rules.per_booth_slot * len(pairs) + 1) + left_room))
         left = []
         for pair, slot, fit in zip(pairs, patterns[best].tolist(), fits[best].tolist(), strict=True):
             if fit:
