@@ -15,9 +15,10 @@ It is solved in two stages, each by an established method:
    score, so it maximises the total score among the selections that keep level ``m``.
    Flows are integral, so the flow's total is the optimum of the problem without slots:
    an upper bound for every schedule at that level. The gap is measured against it.
-2. Slots: the seekers, most interviews and busiest booths first, each take the slot
-   pattern (pairwise ``gap_slots`` apart) that leaves their booths the most room; a
-   pair that finds no slot tries to move one interview of another seeker at that booth
+2. Slots: every seeker's ``m`` best pairs first, then everyone's further pairs; the
+   seekers, most interviews and busiest booths first, each take the slot pattern
+   (pairwise more than ``gap_slots`` apart, clear of the slots they hold) that leaves
+   their booths the most room; a pair that finds no slot tries to move one interview of another seeker at that booth
    (one exchange), and is dropped otherwise. Left-over room is then filled with the
    best unused pairs.
 
