@@ -11,6 +11,7 @@ from uuid import UUID
 
 from services.fair.adapters.repository import FairStore
 from services.fair.domain.model import Fair, Registration, check_vacancies, refusal
+from services.fair.schedules import cancel_seeker, release_employer
 from shared.errors import Conflict, Forbidden, InvalidField
 from shared.events import catalogue as c
 
@@ -75,8 +76,9 @@ async def approve_employer(
         return await store.set_registration(registration.model_copy(update=update), Status.REGISTERED)
 
 
-async def withdraw(store: FairStore, fair: Fair, registration: Registration) -> Registration:
-    """Withdraw; a booth given up goes to the first employer on the waitlist."""
+async def withdraw(store: FairStore, fair: Fair, registration: Registration, now: datetime) -> Registration:
+    """Withdraw; a booth given up goes to the first employer on the waitlist. After the
+    schedule is out, the interviews are cancelled (an employer's seekers are rebooked)."""
     if registration.status == Status.WITHDRAWN:
         raise Conflict("this registration is already withdrawn")
     async with store.lock("capacity", fair.id):
@@ -85,6 +87,14 @@ async def withdraw(store: FairStore, fair: Fair, registration: Registration) -> 
         )
         if registration.status == Status.APPROVED:
             await _move_up(store, fair)
+    if fair.schedule_version:
+        async with store.lock("schedule", fair.id):
+            fair = await store.fair(fair.id)
+            if registration.participant_kind == EMPLOYER:
+                reason = f"employer {registration.participant_id} withdrew"
+                await release_employer(store, fair, registration.participant_id, now, reason)
+            else:
+                await cancel_seeker(store, fair, registration.participant_id, "the seeker withdrew")
     return withdrawn
 
 

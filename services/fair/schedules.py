@@ -12,7 +12,7 @@ import numpy as np
 
 from services.fair.adapters.repository import FairStore
 from services.fair.domain.booths import Exhibitor, assign_booths
-from services.fair.domain.model import Fair
+from services.fair.domain.model import Fair, stored_time
 from services.fair.domain.rescheduling import Option, rebook
 from services.fair.domain.scheduling import Problem, solve
 from shared.errors import Conflict
@@ -75,7 +75,7 @@ async def schedule_fair(store: FairStore, fair: Fair) -> Document:
                 "vacancy_id": vacancy,
                 "booth": booth_of[employer].booth,
                 "slot": slot,
-                "starts_at": fair.slot_start(slot).isoformat(),
+                "starts_at": stored_time(fair.slot_start(slot)),
                 "score": score,
                 "status": "scheduled",
             }
@@ -128,40 +128,47 @@ def schedule_parts(
 
 
 async def reschedule_no_show(store: FairStore, fair: Fair, employer_id: UUID, now: datetime) -> Document:
-    """Cancel the absent employer's interviews; rebook its seekers where room is left; publish."""
+    """The employer did not come: release its interviews (see ``release_employer``)."""
     if fair.schedule_version == 0:
         raise Conflict("the fair has no schedule yet")
     registration = await store.registration_of(fair.id, c.ParticipantKind.EMPLOYER, employer_id)
     if registration.checked_in_at is not None:
         raise Conflict(f"this employer checked in at {registration.checked_in_at.isoformat()}")
-    current = [i for i in await store.interviews(fair) if i["status"] == "scheduled" and not i.get("erased")]
+    result = await release_employer(store, fair, employer_id, now, f"employer {employer_id} did not come")
+    if not result["cancelled"]:
+        raise Conflict("this employer has no scheduled interviews left")
+    return result
+
+
+async def release_employer(
+    store: FairStore, fair: Fair, employer_id: UUID, now: datetime, reason: str
+) -> Document:
+    """Cancel the employer's interviews; rebook its seekers with the best other employer they
+    match that has room in a slot not yet begun; publish the change."""
+    current = await _live_interviews(store, fair)
     lost = [i for i in current if i["employer_id"] == str(employer_id)]
     if not lost:
-        raise Conflict("this employer has no scheduled interviews left")
+        return {"cancelled": 0, "rebooked": 0, "not_rebooked": 0}
     rules = fair.rules()
-    room: dict[tuple[UUID, int], int] = defaultdict(lambda: rules.per_booth_slot)
+    await store.release_booth(fair.id, employer_id)
     booths = {b["employer_id"]: b["booth"] for b in await store.booths(fair.id)}
-    for employer in booths:
-        if employer != str(employer_id):
-            for slot in range(rules.slots):
-                room[(UUID(employer), slot)] = rules.per_booth_slot
+    room = {(UUID(e), slot): rules.per_booth_slot for e in booths for slot in range(rules.slots)}
     itineraries: dict[UUID, dict[int, UUID]] = defaultdict(dict)
     for interview in current:
-        if interview["employer_id"] != str(employer_id):
+        if interview["employer_id"] in booths:
             room[(UUID(interview["employer_id"]), interview["slot"])] -= 1
             itineraries[UUID(interview["seeker_id"])][interview["slot"]] = UUID(interview["employer_id"])
     brought = await store.registrations(fair.id, c.ParticipantKind.EMPLOYER, c.RegistrationStatus.APPROVED)
-    vacancies = [str(v) for r in brought if r.participant_id != employer_id for v in r.vacancy_ids]
-    options = await _options(store, [i["seeker_id"] for i in lost], vacancies)
+    vacancies = [str(v) for r in brought if str(r.participant_id) in booths for v in r.vacancy_ids]
+    seekers = {UUID(i["seeker_id"]) for i in lost}
     elapsed = (now - fair.starts_at).total_seconds() / 60
-    first_slot = max(0, math.ceil(elapsed / fair.interviews.slot_minutes))
     rebookings = rebook(
         [(UUID(i["seeker_id"]), i["slot"]) for i in lost],
-        options,
-        {seeker: itineraries[seeker] for seeker in {UUID(i["seeker_id"]) for i in lost}},
-        {key: value for key, value in room.items() if key[0] != employer_id},
+        await _options(store, [str(seeker) for seeker in seekers], vacancies),
+        {seeker: itineraries[seeker] for seeker in seekers},
+        room,
         rules,
-        first_slot,
+        first_slot=max(0, math.ceil(elapsed / fair.interviews.slot_minutes)),
     )
     added = [
         {
@@ -173,25 +180,42 @@ async def reschedule_no_show(store: FairStore, fair: Fair, employer_id: UUID, no
             "vacancy_id": str(r.option.vacancy_id),
             "booth": booths[str(r.option.employer_id)],
             "slot": r.slot,
-            "starts_at": fair.slot_start(r.slot).isoformat(),
+            "starts_at": stored_time(fair.slot_start(r.slot)),
             "score": r.option.score,
             "status": "scheduled",
             "rebooked": True,
         }
         for r in rebookings
     ]
-    await store.update_interviews([i["_id"] for i in lost], {"status": "cancelled", "reason": "no_show"})
+    await _change(store, fair, lost, added, reason)
+    return {"cancelled": len(lost), "rebooked": len(added), "not_rebooked": len(lost) - len(added)}
+
+
+async def cancel_seeker(store: FairStore, fair: Fair, seeker_id: UUID, reason: str) -> None:
+    """Cancel a withdrawn seeker's interviews and publish the change."""
+    lost = [i for i in await _live_interviews(store, fair) if i["seeker_id"] == str(seeker_id)]
+    if lost:
+        await _change(store, fair, lost, [], reason)
+
+
+async def _live_interviews(store: FairStore, fair: Fair) -> list[Document]:
+    return [i for i in await store.interviews(fair) if i["status"] == "scheduled" and not i.get("erased")]
+
+
+async def _change(
+    store: FairStore, fair: Fair, cancelled: list[Document], added: list[Document], reason: str
+) -> None:
+    await store.update_interviews([i["_id"] for i in cancelled], {"status": "cancelled", "reason": reason})
     if added:
         await store["interviews"].insert_many(added)
     event = c.FairScheduleChanged(
         fair_id=fair.id,
         schedule_version=fair.schedule_version,
-        reason=f"employer {employer_id} did not come",
-        cancelled=[_interview(i) for i in lost],
+        reason=reason,
+        cancelled=[_interview(i) for i in cancelled],
         added=[_interview(i) for i in added],
     )
-    await store.record_change(fair, f"{fair.id}:{fair.schedule_version}:no-show:{employer_id}", event)
-    return {"cancelled": len(lost), "rebooked": len(added), "not_rebooked": len(lost) - len(added)}
+    await store.record_change(fair, f"{fair.id}:{fair.schedule_version}:change:{uuid4()}", event)
 
 
 async def _options(store: FairStore, seekers: list[str], vacancies: list[str]) -> dict[UUID, list[Option]]:

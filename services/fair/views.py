@@ -10,7 +10,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from services.fair.adapters.repository import FairStore
-from services.fair.domain.model import Fair, FairStatus
+from services.fair.domain.model import Fair, FairStatus, stored_time
 from services.fair.domain.statistics import Demand, Figures, OfferedVacancy, demand, figures
 from shared.events import catalogue as c
 
@@ -93,7 +93,7 @@ async def fair_figures(store: FairStore, fair: Fair) -> FairFigures:
 
 async def cumulative(store: FairStore, now: datetime) -> Cumulative:
     """Every fair that has begun and was not cancelled, and their sum."""
-    query = {"status": {"$ne": FairStatus.CANCELLED.value}, "starts_at": {"$lte": now.isoformat()}}
+    query = {"status": {"$ne": FairStatus.CANCELLED.value}, "starts_at": {"$lte": stored_time(now)}}
     fairs = [
         Fair.model_validate({**d, "id": d["_id"]})
         async for d in store["fairs"].find(query).sort("starts_at", 1)

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 from pymongo.errors import DuplicateKeyError
 
-from services.fair.domain.model import Fair, FairStatus, Registration, Series
+from services.fair.domain.model import Fair, FairStatus, Registration, Series, stored_time
 from shared.errors import Conflict, NotFound
 from shared.events import Envelope, Event
 from shared.events import catalogue as c
@@ -104,7 +104,7 @@ class FairStore:
         """Fairs past their registration cutoff, not yet scheduled nor claimed for it."""
         query = {
             "status": {"$in": [FairStatus.OPEN.value, FairStatus.CLOSED.value]},
-            "registration_cutoff": {"$lte": now.isoformat()},
+            "registration_cutoff": {"$lte": stored_time(now)},
             "cutoff_run_at": {"$exists": False},
         }
         return [Fair.model_validate(from_document(d)) async for d in self["fairs"].find(query)]
@@ -115,7 +115,7 @@ class FairStore:
             await self._store.update(
                 "fairs",
                 {"_id": str(fair.id), "status": fair.status.value, "cutoff_run_at": {"$exists": False}},
-                {"$set": {"cutoff_run_at": now.isoformat(), "status": FairStatus.CLOSED.value}},
+                {"$set": {"cutoff_run_at": stored_time(now), "status": FairStatus.CLOSED.value}},
             )
         )
 
@@ -195,7 +195,7 @@ class FairStore:
         document = await self._store.find_and_update(
             "registrations",
             {"_id": str(registration.id), "checked_in_at": None},
-            {"$set": {"checked_in_at": at.isoformat(), **staged(*wrap(registration.checked_in_event(at)))}},
+            {"$set": {"checked_in_at": stored_time(at), **staged(*wrap(registration.checked_in_event(at)))}},
         )
         if document is None:
             return None
@@ -237,6 +237,7 @@ class FairStore:
                     "schedule_version": version,
                     "booths": booths,
                     "schedule_summary": summary,
+                    "released": [],
                     "status": FairStatus.SCHEDULED.value,
                 }
             },
@@ -261,8 +262,16 @@ class FairStore:
         await self["interviews"].update_many({"_id": {"$in": list(ids)}}, {"$set": fields})
 
     async def booths(self, fair_id: UUID) -> list[Document]:
-        document = await self["fairs"].find_one({"_id": str(fair_id)}, {"booths": 1})
-        return list((document or {}).get("booths", []))
+        """The booths of the current schedule whose employer is still taking part."""
+        document = await self["fairs"].find_one({"_id": str(fair_id)}, {"booths": 1, "released": 1}) or {}
+        released = set(document.get("released", []))
+        return [booth for booth in document.get("booths", []) if booth["employer_id"] not in released]
+
+    async def release_booth(self, fair_id: UUID, employer_id: UUID) -> None:
+        """The employer withdrew or did not come: its booth takes no more interviews."""
+        await self._store.update(
+            "fairs", {"_id": str(fair_id)}, {"$addToSet": {"released": str(employer_id)}}
+        )
 
     # --- outcomes --------------------------------------------------------------------
 

@@ -21,6 +21,11 @@ BoothLabel = Annotated[str, Field(min_length=1, max_length=20)]
 ISO_WEEKDAYS = "1 = Monday … 7 = Sunday"
 
 
+def stored_time(moment: datetime) -> str:
+    """A time as the store keeps it: ISO text in UTC, as pydantic writes it, so times compare as text."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -18,9 +18,9 @@ It is solved in two stages, each by an established method:
 2. Slots: every seeker's ``m`` best pairs first, then everyone's further pairs; the
    seekers, most interviews and busiest booths first, each take the slot pattern
    (pairwise more than ``gap_slots`` apart, clear of the slots they hold) that leaves
-   their booths the most room; a pair that finds no slot tries to move one interview of another seeker at that booth
-   (one exchange), and is dropped otherwise. Left-over room is then filled with the
-   best unused pairs.
+   their booths the most room; a pair that finds no slot tries to move one interview
+   of another seeker at that booth (one exchange), and is dropped otherwise. Left-over
+   room is then filled with the best unused pairs.
 
 The greedy baseline takes pairs by descending score into the earliest slot that fits.
 """

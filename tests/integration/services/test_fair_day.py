@@ -291,3 +291,44 @@ async def test_statistics_add_up_to_the_recorded_outcomes_and_survive_erasure(fa
     )
     await wait_for(traces, until=lambda found: found == {}, what="no trace of the erased seeker")
     assert ok(await fair.client.get(fair.staff_url("/statistics"), headers=STAFF))["figures"] == expected
+
+
+async def test_withdrawals_after_the_schedule_cancel_and_rebook_never_onto_a_released_booth(
+    fair: Fair,
+) -> None:
+    ok(await fair.client.post(fair.staff_url("/schedule"), headers=STAFF))
+    leaving_seeker = fair.seekers[3]
+    ok(await fair.client.delete(fair.url("/registration"), headers=token(Role.SEEKER, leaving_seeker)))
+    assert {i["status"] for i in await fair.itinerary(leaving_seeker)} == {"cancelled"}
+
+    first, second, software = fair.employers
+    ok(
+        await fair.client.delete(
+            fair.url("/registration"), headers=token(Role.EMPLOYER, organisation_id=first)
+        )
+    )
+
+    def live(interviews: list[dict[str, Any]]) -> set[str]:
+        return {i["employer_id"] for i in interviews if i["status"] == "scheduled"}
+
+    for seeker in fair.seekers[:3]:  # the withdrawn employer's seekers now meet the software house
+        assert live(await fair.itinerary(seeker)) == {str(second), str(software)}
+
+    await fair.scan(second)
+    result = ok(await fair.client.post(fair.staff_url(f"/employers/{software}/no-show"), headers=STAFF))
+    # Nobody is left to take them: the first employer's booth was released, the second meets them already.
+    assert result == {"cancelled": 3, "rebooked": 0, "not_rebooked": 3}
+    for seeker in fair.seekers[:3]:
+        assert live(await fair.itinerary(seeker)) == {str(second)}
+
+    events = await wait_for(
+        lambda: topic_events(fair.market.namespace, Topic.FAIR),
+        until=lambda found: sum(e["event_type"] == "fair.schedule_changed" for e in found) == 3,
+        what="three schedule changes on the bus",
+    )
+    reasons = [e["payload"]["reason"] for e in events if e["event_type"] == "fair.schedule_changed"]
+    assert reasons == [
+        "the seeker withdrew",
+        f"employer {first} withdrew",
+        f"employer {software} did not come",
+    ]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.fair.api.deps import FairDep, Now, StoreDep
-from services.fair.domain.model import Registration
+from services.fair.domain.model import Registration, stored_time
 from services.fair.domain.statistics import Demand
 from services.fair.registrations import check_in
 from services.fair.schedules import reschedule_no_show
@@ -98,7 +98,7 @@ async def record_outcome(
     document = {
         **event.model_dump(mode="json", exclude={"outcome_id"}),
         "_id": str(outcome_id),
-        "at": now.isoformat(),
+        "at": stored_time(now),
     }
     await store.record_outcome(document, event)
     return {key: value for key, value in document.items() if key != "_id"} | {"outcome_id": str(outcome_id)}

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.fair.api.deps import FairDep, Now, StoreDep
-from services.fair.domain.model import Fair, FairStatus, Move
+from services.fair.domain.model import Fair, FairStatus, Move, stored_time
 from services.fair.registrations import change_capacity
 from services.fair.schedules import schedule_fair
 from shared.api.errors import AUTH_ERRORS, Responses
@@ -76,7 +76,7 @@ async def move(target: Move, staff: Staff, fair: FairDep, store: StoreDep) -> Fa
     if fair.status == FairStatus.SCHEDULED:
         raise Conflict("the schedule is published: cancel this fair instead of moving it")
     times = {name: value.astimezone(UTC) for name, value in target.model_dump().items()}
-    fields = {name: value.isoformat() for name, value in times.items()}
+    fields = {name: stored_time(value) for name, value in times.items()}
     return await store.change_fair(fair, fields, c.FairMoved(fair_id=fair.id, **times))
 
 

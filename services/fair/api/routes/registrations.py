@@ -88,9 +88,10 @@ async def my_code(caller: Caller, fair: FairDep, store: StoreDep) -> Response:
 
 
 @router.delete("/fairs/{fair_id}/registration", responses={404: {}, 409: {}})
-async def withdraw_mine(caller: Caller, fair: FairDep, store: StoreDep) -> Registration:
-    """Withdraw; a booth you give up goes to the first employer on the waitlist."""
-    return await withdraw(store, fair, await store.registration_of(fair.id, *participant(caller)))
+async def withdraw_mine(caller: Caller, fair: FairDep, store: StoreDep, now: Now) -> Registration:
+    """Withdraw; a booth you give up goes to the first employer on the waitlist, and your
+    interviews in a published schedule are cancelled (an employer's seekers are rebooked)."""
+    return await withdraw(store, fair, await store.registration_of(fair.id, *participant(caller)), now)
 
 
 @router.get("/fairs/{fair_id}/itinerary", responses={404: {}})
