@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -97,6 +97,8 @@ async def test_the_schedule_keeps_every_rule_and_is_published(fair: Fair) -> Non
     assert summary["interviews"] == 8
     assert summary["optimality_gap"] == 0.0
     assert summary["total_score"] == pytest.approx(4 * 0.9 + 4 * 0.6)
+    stored = ok(await fair.client.get(fair.staff_url("/schedule"), headers=STAFF))
+    assert stored["schedule_summary"] == summary
 
     itineraries = {seeker: await fair.itinerary(seeker) for seeker in fair.seekers}
     booked = [interview for interviews in itineraries.values() for interview in interviews]
@@ -126,6 +128,13 @@ async def test_the_schedule_keeps_every_rule_and_is_published(fair: Fair) -> Non
     )
     assert mine["booth"]["zone"] == "A区 制造"
     assert {i["seeker_id"] for i in mine["interviews"]} == {str(s) for s in fair.seekers}
+
+    # Nobody sees another's itinerary: an outsider is simply not registered here.
+    for outsider in (token(Role.SEEKER), token(Role.EMPLOYER, organisation_id=uuid4())):
+        assert (await fair.client.get(fair.url("/itinerary"), headers=outsider)).status_code == 404
+    assert (await fair.client.get(f"/fairs/{uuid4()}/itinerary", headers=STAFF)).status_code == 404
+    staff_itinerary = await fair.client.get(fair.url("/itinerary"), headers=STAFF)
+    assert staff_itinerary.status_code == 403
 
 
 async def test_the_cutoff_schedules_the_fair_on_its_own(fair: Fair) -> None:

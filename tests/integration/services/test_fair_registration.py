@@ -12,8 +12,10 @@ import pytest
 
 from shared.auth import Role
 from shared.events import Topic
+from shared.events import catalogue as c
+from tests import factories
 from tests.conftest import Namespace
-from tests.helpers import serving, topic_events, wait_for
+from tests.helpers import publish, serving, topic_events, wait_for
 from tests.integration.services.fair_support import (
     Clock,
     Market,
@@ -178,3 +180,41 @@ async def test_seekers_are_checked_for_eligibility_with_a_clear_refusal(graduate
         f"/staff/fairs/{f.fair['id']}/walk-ins", json={"seeker_id": str(old_hand)}, headers=STAFF
     )
     assert ineligible.status_code == 403
+
+
+async def test_the_read_models_follow_versions_and_closed_vacancies(graduate_fair: FairUnderTest) -> None:
+    f = graduate_fair
+    employer = await f.market.employer(vacancies=2)
+    kept, closed = f.market.employers[employer]
+    await publish(f.market.namespace, c.VacancyClosed(vacancy_id=closed, employer_id=employer, version=2))
+    # A replay of the vacancy's first version (older) must not reopen it.
+    await publish(
+        f.market.namespace, factories.vacancy_state(vacancy_id=closed, employer_id=employer, version=1)
+    )
+    await wait_for(
+        lambda: f.market.store["vacancies"].find_one({"_id": str(closed)}),
+        until=lambda document: document is not None and document["open"] is False,
+        what="the closed vacancy in the read model",
+    )
+    seeker = await f.market.seeker(graduation_year=2026)
+    newer = factories.seeker_state(seeker, version=3, education=[])
+    older = factories.seeker_state(seeker, version=2)
+    await publish(f.market.namespace, newer, older)
+    await wait_for(
+        lambda: f.market.store["seekers"].find_one({"_id": str(seeker)}),
+        until=lambda document: document is not None and document["version"] == 3,
+        what="the newest profile version",
+    )
+
+    url = f"/fairs/{f.fair['id']}/employer-registration"
+    refused = await f.client.post(url, json={"vacancy_ids": [str(closed)]}, headers=employer_token(employer))
+    assert refused.status_code == 422
+    assert created(
+        await f.client.post(url, json={"vacancy_ids": [str(kept)]}, headers=employer_token(employer))
+    )
+    # Version 3 lists no education, so the graduate fair refuses, whatever version 2 said.
+    response = await f.client.post(
+        f"/fairs/{f.fair['id']}/seeker-registration", headers=token(Role.SEEKER, seeker)
+    )
+    assert response.status_code == 403
+    assert "lists no graduation" in response.json()["detail"]
