@@ -12,7 +12,7 @@ import numpy as np
 
 from services.fair.adapters.repository import FairStore
 from services.fair.domain.booths import Exhibitor, assign_booths
-from services.fair.domain.model import Fair, stored_time
+from services.fair.domain.model import Fair, Registration, stored_time
 from services.fair.domain.rescheduling import Option, rebook
 from services.fair.domain.scheduling import Problem, solve
 from shared.errors import Conflict
@@ -36,14 +36,8 @@ async def schedule_fair(store: FairStore, fair: Fair) -> Document:
     }
     exhibitors = [Exhibitor(r.participant_id, industries.get(str(r.participant_id), "")) for r in employers]
     placements = assign_booths(fair.venue.layout(), exhibitors)
-    employer_of = {str(v): str(r.participant_id) for r in employers for v in r.vacancy_ids}
     seeker_ids = [str(r.participant_id) for r in seekers]
-    best: dict[tuple[str, str], tuple[float, str]] = {}
-    query = {"seeker_id": {"$in": seeker_ids}, "vacancy_id": {"$in": list(employer_of)}}
-    async for match in store["matches"].find(query):
-        key = (match["seeker_id"], employer_of[match["vacancy_id"]])
-        if key not in best or match["score"] > best[key][0]:
-            best[key] = (float(match["score"]), match["vacancy_id"])
+    best = await _best_matches(store, seeker_ids, employers)
     employer_ids = [str(p.employer_id) for p in placements]
     seeker_index = {seeker: i for i, seeker in enumerate(seeker_ids)}
     employer_index = {employer: i for i, employer in enumerate(employer_ids)}
@@ -98,6 +92,21 @@ async def schedule_fair(store: FairStore, fair: Fair) -> Document:
         fair, version, interviews, booths, schedule_parts(fair.id, version, booths, interviews), summary
     )
     return summary
+
+
+async def _best_matches(
+    store: FairStore, seeker_ids: list[str], employers: list[Registration]
+) -> dict[tuple[str, str], tuple[float, str]]:
+    """(seeker, employer) -> (score, vacancy): the pair's best match among the vacancies the
+    employer brought; only these pairs may meet."""
+    employer_of = {str(v): str(r.participant_id) for r in employers for v in r.vacancy_ids}
+    best: dict[tuple[str, str], tuple[float, str]] = {}
+    query = {"seeker_id": {"$in": seeker_ids}, "vacancy_id": {"$in": list(employer_of)}}
+    async for match in store["matches"].find(query):
+        key = (match["seeker_id"], employer_of[match["vacancy_id"]])
+        if key not in best or match["score"] > best[key][0]:
+            best[key] = (float(match["score"]), match["vacancy_id"])
+    return best
 
 
 def _interview(document: Document) -> c.Interview:
