@@ -23,6 +23,8 @@ It is solved in two stages, each by an established method:
    room is then filled with the best unused pairs.
 
 The greedy baseline takes pairs by descending score into the earliest slot that fits.
+``solve`` also runs it and returns it instead where it is lexicographically better
+(``Solution.method`` says which), so the answer is never worse than greedy.
 """
 
 from __future__ import annotations
@@ -157,6 +159,7 @@ class Schedule:
 @dataclass(frozen=True)
 class Solution:
     schedule: Schedule
+    method: str  # "flow", or "greedy" where the greedy schedule was better
     level_bound: int
     score_bound: float
     pairs_selected: int
@@ -179,10 +182,17 @@ def solve(problem: Problem) -> Solution:
     bound = float(problem.score[chosen].sum())
     slots = _SlotBook(problem)
     dropped = slots.place(chosen, level)
-    slots.fill(np.argsort(-problem.score, kind="stable"))
-    schedule = slots.schedule()
+    by_score = np.argsort(-problem.score, kind="stable")
+    slots.fill(by_score)
+    schedule, method = slots.schedule(), "flow"
+    # A safeguard, not the method: on small, tightly gapped instances slot placement can
+    # lose what greedy keeps; the better of the two is returned, and says which it is.
+    baseline = _greedy(problem, by_score)
+    if baseline.key(problem) > schedule.key(problem):
+        schedule, method = baseline, "greedy"
     return Solution(
         schedule=schedule,
+        method=method,
         level_bound=level,
         score_bound=bound,
         pairs_selected=len(chosen),
@@ -194,8 +204,12 @@ def solve(problem: Problem) -> Solution:
 def greedy(problem: Problem) -> Schedule:
     """The baseline: pairs by descending score, each into the earliest slot that fits."""
     problem.check()
+    return _greedy(problem, np.argsort(-problem.score, kind="stable"))
+
+
+def _greedy(problem: Problem, by_score: Ints) -> Schedule:
     slots = _SlotBook(problem)
-    slots.fill(np.argsort(-problem.score, kind="stable"))
+    slots.fill(by_score)
     return slots.schedule()
 
 
@@ -295,6 +309,12 @@ def _patterns(slots: int, count: int, gap: int) -> npt.NDArray[np.int64]:
     return np.array(rows, dtype=np.int64).reshape(len(rows), count)
 
 
+@cache
+def _extendable(slots: int, count: int, more: int, gap: int) -> npt.NDArray[np.int64]:
+    """The ordered choices of ``count`` slots that leave room for ``more`` further ones."""
+    return np.unique(_patterns(slots, count + more, gap)[:, :count], axis=0)
+
+
 @dataclass
 class _SlotBook:
     """Who sits where: free room per booth and slot, and each seeker's booked slots."""
@@ -333,10 +353,12 @@ class _SlotBook:
             key=lambda item: (-len(item[1]), -int(load[problem.employer[item[1]]].sum())),
         )
         unplaced: list[int] = []
-        for first in (slice(0, level), slice(level, None)):
-            for seeker, pairs in order:
-                if pairs[first]:
-                    unplaced.extend(self._place_seeker(seeker, pairs[first]))
+        for seeker, pairs in order:
+            if pairs[:level]:
+                unplaced.extend(self._place_seeker(seeker, pairs[:level], still_to_come=len(pairs) - level))
+        for seeker, pairs in order:
+            if pairs[level:]:
+                unplaced.extend(self._place_seeker(seeker, pairs[level:]))
         return sum(1 for pair in unplaced if not self._exchange(pair))
 
     def fill(self, candidates: Ints) -> None:
@@ -357,32 +379,50 @@ class _SlotBook:
                 self._book(pair, slot)
                 booth_free[employer] -= 1
 
-    def _place_seeker(self, seeker: int, pairs: list[int]) -> list[int]:
-        """Book the pattern (clear of the seeker's booked slots) leaving the most room;
-        returns the pairs that found no slot."""
+    def _place_seeker(self, seeker: int, pairs: list[int], still_to_come: int = 0) -> list[int]:
+        """Book the pattern (clear of the seeker's booked slots) that places the most and
+        leaves the most room; returns the pairs that found no slot. With ``still_to_come``,
+        patterns leaving slots for that many more interviews win when they place as many."""
         rules = self.problem.rules
-        patterns = _patterns(rules.slots, len(pairs), rules.gap_slots)
+        choices = [_patterns(rules.slots, len(pairs), rules.gap_slots)]
+        if still_to_come > 0:
+            choices.insert(0, _extendable(rules.slots, len(pairs), still_to_come, rules.gap_slots))
+        best: tuple[int, list[int], list[bool]] | None = None
+        for patterns in choices:
+            found = self._best_pattern(seeker, pairs, patterns)
+            if found is not None and (best is None or found[0] > best[0]):
+                best = found
+        if best is None:  # no pattern clear of the booked slots: one at a time
+            if len(pairs) == 1:
+                return pairs
+            return [left for pair in pairs for left in self._place_seeker(seeker, [pair])]
+        _, pattern, fits = best
+        left = []
+        for pair, slot, fit in zip(pairs, pattern, fits, strict=True):
+            if fit:
+                self._book(pair, slot)
+            else:
+                left.append(pair)
+        return left
+
+    def _best_pattern(
+        self, seeker: int, pairs: list[int], patterns: npt.NDArray[np.int64]
+    ) -> tuple[int, list[int], list[bool]] | None:
+        """How many the best of ``patterns`` places, its slots and which of them fit."""
+        rules = self.problem.rules
         taken = np.array(list(self.booked.get(seeker, {})), dtype=np.int64)
         if taken.size:
             clear = np.abs(patterns[:, :, np.newaxis] - taken[np.newaxis, np.newaxis, :]) > rules.gap_slots
             patterns = patterns[clear.all(axis=(1, 2))]
-        if len(patterns) == 0:  # no room for all together: one at a time
-            if len(pairs) == 1:
-                return pairs
-            return [left for pair in pairs for left in self._place_seeker(seeker, [pair])]
+        if len(patterns) == 0:
+            return None
         employers = self.problem.employer[pairs]
         room = self.room[employers[np.newaxis, :], patterns]
         fits = room > 0
         # Most interviews placed first, then the most room left.
         placed, left_room = fits.sum(axis=1), np.where(fits, room, 0).sum(axis=1)
         best = int(np.argmax(placed * (rules.per_booth_slot * len(pairs) + 1) + left_room))
-        left = []
-        for pair, slot, fit in zip(pairs, patterns[best].tolist(), fits[best].tolist(), strict=True):
-            if fit:
-                self._book(pair, slot)
-            else:
-                left.append(pair)
-        return left
+        return int(placed[best]), patterns[best].tolist(), fits[best].tolist()
 
     def _exchange(self, pair: int) -> bool:
         """Free a slot for ``pair`` by moving one interview of another seeker at the booth."""

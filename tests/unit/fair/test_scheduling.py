@@ -69,6 +69,25 @@ def test_the_schedule_keeps_every_rule_and_is_never_worse_than_greedy(problem: P
     assert 0.0 <= solution.gap(problem) <= 1.0
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_on_hall_like_instances_the_flow_schedule_itself_beats_greedy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    seekers, employers, candidates = 300, 20, 8
+    chosen = np.argsort(rng.random((seekers, employers)), axis=1)[:, :candidates]
+    problem = Problem(
+        seekers=seekers,
+        employers=employers,
+        seeker=np.repeat(np.arange(seekers, dtype=np.int64), candidates),
+        employer=chosen.reshape(-1).astype(np.int64),
+        score=np.round(rng.random(seekers * candidates), 3),
+        rules=Rules(slots=12, per_seeker=3, per_booth_slot=3, gap_slots=1),
+    )
+    solution, baseline = solve(problem), greedy(problem)
+    assert solution.method == "flow"
+    assert solution.schedule.key(problem) >= baseline.key(problem)
+    assert solution.schedule.level(problem) == solution.level_bound
+
+
 def test_a_scarce_booth_goes_to_everyone_once_before_anyone_twice() -> None:
     # Employer 0 holds one interview; greedy gives it to seeker 0, who had another choice.
     problem = Problem(
@@ -83,7 +102,26 @@ def test_a_scarce_booth_goes_to_everyone_once_before_anyone_twice() -> None:
     assert baseline.worst_off(problem) == 0
     assert solution.schedule.worst_off(problem) == 1
     assert solution.schedule.key(problem) > baseline.key(problem)
+    assert solution.method == "flow"
     assert solution.gap(problem) == 0.0
+
+
+def test_where_slot_placement_loses_to_greedy_the_greedy_schedule_is_returned() -> None:
+    # Found by hypothesis: two slots apart by three leave one pattern, (0, 3); placement
+    # keeps level 1 at score 0 where greedy keeps level 1 with the 0.01 pair.
+    problem = Problem(
+        seekers=3,
+        employers=3,
+        seeker=np.array([0, 0, 0, 1, 1, 2, 2], dtype=np.int64),
+        employer=np.array([0, 1, 2, 0, 1, 0, 2], dtype=np.int64),
+        score=np.array([0, 0, 0, 0, 0, 0.01, 0]),
+        rules=Rules(slots=4, per_seeker=2, per_booth_slot=1, gap_slots=2),
+    )
+    solution = solve(problem)
+    assert solution.method == "greedy"
+    assert solution.schedule.key(problem) == greedy(problem).key(problem) == (1, 0.01)
+    # Level 2 exists (0@0 and 3 for everyone); the reported level bound shows the shortfall.
+    assert solution.level_bound == 2
 
 
 def test_among_fair_schedules_the_total_score_is_maximal() -> None:
