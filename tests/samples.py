@@ -127,4 +127,18 @@ def samples() -> list[Event]:
         c.VacancyReopened(**_vacancy(vacancy, employer, 4)),
         c.SeekerConsentChanged(**_seeker(seeker, 3)),
         c.CredentialDeclared(credential_id=credential, seeker_id=seeker, level=c.EducationLevel.BACHELOR),
+        c.FairCancelled(fair_id=fair, reason="场馆检修，本周暂停"),
+        c.FairMoved(
+            fair_id=fair, starts_at=SATURDAY + timedelta(days=1),
+            ends_at=SATURDAY + timedelta(days=1, hours=3), registration_cutoff=SATURDAY - timedelta(hours=15),
+        ),
+        c.FairScheduleChanged(
+            fair_id=fair, schedule_version=1, reason=f"employer {employer} did not come",
+            cancelled=[
+                c.Interview(
+                    seeker_id=seeker, employer_id=employer, vacancy_id=vacancy, booth="A-017",
+                    starts_at=SATURDAY + timedelta(minutes=30), score=0.83,
+                )
+            ],
+        ),
     ]  # fmt: skip

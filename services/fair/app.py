@@ -1,9 +1,7 @@
 """Run with: uvicorn services.fair.app:app --port 8105"""
 
+from services.fair.bootstrap import create_app
 from services.fair.core.config import settings
-from shared.api.app import create_api
-from shared.service import Service
 
-service = Service(settings)
-broker = service.broker
-app = create_api(service, title="Fair service")
+app = create_app(settings, planner_interval_s=settings.planner_interval_seconds)
+broker = app.state.service.broker

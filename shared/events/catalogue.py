@@ -461,3 +461,30 @@ class FairOutcomeRecorded(FairEvent):
     vacancy_id: UUID | None = None
     outcome: Outcome
     recorded_by: UUID
+
+
+class FairCancelled(FairEvent):
+    event_type: ClassVar[str] = "fair.cancelled"
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class FairMoved(FairEvent):
+    """The fair takes place at another time; registrations stay."""
+
+    event_type: ClassVar[str] = "fair.moved"
+
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    registration_cutoff: AwareDatetime
+
+
+class FairScheduleChanged(FairEvent):
+    """Interviews of a published schedule were cancelled or added (a no-show employer, say)."""
+
+    event_type: ClassVar[str] = "fair.schedule_changed"
+
+    schedule_version: int = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=500)
+    cancelled: list[Interview] = Field(default_factory=list, max_length=5_000)
+    added: list[Interview] = Field(default_factory=list, max_length=5_000)
