@@ -33,6 +33,7 @@ from shared.config import ServiceSettings
 from shared.events import PARTITIONS, Envelope, Event, Topic, topic_name
 from shared.messaging.admin import delete_topics, ensure_topics, topic_plan
 from shared.store.mongo import drop_databases
+from shared.store.outbox import PENDING
 from shared.synthetic import SyntheticMarket
 
 DEADLINE_S = 600.0
@@ -150,7 +151,7 @@ async def through_matching(
             matches = store[settings.mongo_database]["matches"]
 
             async def drained() -> int:
-                return int(await matches.count_documents({"_outbox": {"$exists": True}}) == 0)
+                return int(await matches.count_documents(PENDING) == 0)
 
             await until(drained, 1, "the outbox drained")
             told = await matches.count_documents({}) - already
