@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -92,12 +93,11 @@ class MatchingStore:
             yield document["seeker_id"], document["vacancy_id"]
 
     async def previous_scores(self, matches: list[Match]) -> list[float | None]:
-        """The score each pair was last published with, if it was (one read by id each)."""
-        scores = []
-        for match in matches:
-            document = await self["matches"].find_one({"_id": _key(match)}, {"score": 1})
-            scores.append(document["score"] if document else None)
-        return scores
+        """The score each pair was last published with, if it was (reads by id, side by side)."""
+        documents = await asyncio.gather(
+            *(self["matches"].find_one({"_id": _key(match)}, {"score": 1}) for match in matches)
+        )
+        return [document["score"] if document else None for document in documents]
 
     async def publish_matches(
         self, matches: list[tuple[Match, float | None]], model_version: str, today: date
