@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 
 from shared.events import Topic
 from shared.events import catalogue as c
+from shared.store.outbox import OUTBOX
 from tests import factories
 from tests.conftest import Namespace
 from tests.helpers import events_of, publish, wait_for
@@ -190,6 +191,7 @@ async def test_deleting_the_account_erases_the_seeker_everywhere(
             left = await mentions(client[settings.mongo_database], seeker_id)
             assert list(left) == ["erasures"], f"{settings.service_name} still holds {left}"
             [record] = left["erasures"]
+            assert not record.pop(OUTBOX, None), "seeker.deleted was published from the record"
             assert set(record) == {"_id", "erased_at"}, "the erasure record holds ids and time only"
     finally:
         await client.close()
