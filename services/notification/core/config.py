@@ -4,7 +4,9 @@ from shared.config import ServiceSettings
 
 
 class Settings(ServiceSettings):
-    """Also SMTP_HOST, SMTP_PORT, SMTP_SENDER, SMTP_TIMEOUT_SECONDS, WEBHOOK_TIMEOUT_SECONDS,
+    """Read when the app is built (``app.py``), so tests can build their own.
+
+    Also SMTP_HOST, SMTP_PORT, SMTP_SENDER, SMTP_TIMEOUT_SECONDS, WEBHOOK_TIMEOUT_SECONDS,
     DELIVERY_POLL_SECONDS, DELIVERY_ATTEMPTS, RETRY_FIRST_SECONDS, RETRY_MULTIPLIER, SSE_POLL_SECONDS."""
 
     service_name: str = "notification"
@@ -20,6 +22,3 @@ class Settings(ServiceSettings):
     retry_first_seconds: float = Field(default=30.0, ge=0)
     retry_multiplier: float = Field(default=4.0, ge=1)
     sse_poll_seconds: float = Field(default=1.0, gt=0)
-
-
-settings = Settings()
