@@ -135,8 +135,11 @@ class WebhookReceiver:
         return await wait_for(ok, until=lambda done: len(done) >= count, what=f"{count} webhook POST(s)")
 
 
-async def run_server(app: Any, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+async def run_server(
+    app: Any, port: int, lifespan: str = "auto"
+) -> tuple[uvicorn.Server, asyncio.Task[None]]:
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     await wait_for(lambda: _true(server.started), until=bool, what="the HTTP server to start")
     return server, task
