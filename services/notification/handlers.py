@@ -1,6 +1,6 @@
 """The notification service's subscribers: who people are, what happened to them, erasure."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from faststream import Context
 from faststream.kafka import KafkaRouter
@@ -10,7 +10,7 @@ from shared.config import ServiceSettings
 from shared.events import Envelope, Topic
 from shared.events import catalogue as c
 from shared.messaging.delivery import accepts
-from shared.service import subscribe
+from shared.service import subscribe, subscribe_batch
 
 Service = Annotated[Notifications, Context("notifications")]
 
@@ -33,8 +33,9 @@ async def on_vacancy(event: Envelope[c.VacancyState], notifications: Service) ->
     await notifications.store.vacancy_state(vacancy.vacancy_id, vacancy.version, fields)
 
 
-async def on_match(event: Envelope[c.MatchFound], notifications: Service) -> None:
-    await notifications.match_found(event)
+async def on_matches(bodies: list[Any], notifications: Service) -> None:
+    """The busiest topic comes in batches: one decision pass and one store write for each."""
+    await notifications.matches_found(bodies)
 
 
 async def on_invitation_sent(event: Envelope[c.InvitationSent], notifications: Service) -> None:
@@ -65,7 +66,7 @@ def build_router(settings: ServiceSettings) -> KafkaRouter:
     subscribe(router, settings, Topic.EMPLOYER)(on_employer, filter=accepts(c.EmployerRegistered))
     vacancies = subscribe(router, settings, Topic.VACANCY)
     vacancies(on_vacancy, filter=accepts(c.VacancyPosted, c.VacancyUpdated, c.VacancyReopened))
-    subscribe(router, settings, Topic.MATCH)(on_match, filter=accepts(c.MatchFound))
+    subscribe_batch(router, settings, Topic.MATCH)(on_matches)
     invitations = subscribe(router, settings, Topic.INVITATION)
     invitations(on_invitation_sent, filter=accepts(c.InvitationSent))
     invitations(on_invitation_answered, filter=accepts(c.InvitationAnswered))

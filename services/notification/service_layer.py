@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from pydantic import ValidationError
+
 from services.notification.adapters.channels import DeliveryError, EmailSender, WebhookSender
 from services.notification.adapters.repository import NotificationStore, notification_document
 from services.notification.domain.decision import Intent, Kind, Plan, Recipient, Skip, decide
@@ -30,8 +32,23 @@ LEASE = timedelta(minutes=2)
 BATCH = 200
 
 
+DEFAULTS = Preferences()
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def _match_intent(match: c.MatchFound, vacancies: dict[UUID, str], employers: dict[UUID, str]) -> Intent:
+    content = {
+        "vacancy_id": str(match.vacancy_id),
+        "vacancy_title": vacancies.get(match.vacancy_id),
+        "employer_name": employers.get(match.employer_id),
+        "score": match.score,
+        "reasons": [reason.model_dump(mode="json") for reason in match.reasons],
+    }
+    subject = f"match:{match.vacancy_id}"
+    return Intent(match.seeker_id, RecipientKind.SEEKER, Kind.MATCH, subject, content, match.score)
 
 
 @dataclass
@@ -47,52 +64,65 @@ class Notifications:
 
     async def tell(self, event: Envelope[Any], intents: list[Intent]) -> int:
         """Decide and keep each intent once; returns how many notifications are new."""
+        return await self.tell_many([(event, intent) for intent in intents])
+
+    async def tell_many(self, told: list[tuple[Envelope[Any], Intent]]) -> int:
+        """``tell`` for a batch of events, with a fixed number of store round trips."""
         now = self.clock()
-        recipients = await self.store.recipients([intent.recipient_id for intent in intents])
-        added = 0
-        for intent in intents:
-            if intent.recipient_kind is RecipientKind.SEEKER and await self.store.is_erased(
-                intent.recipient_id
-            ):
-                await self.store.skip(event.event_id, event.event_type, None, "erased recipient")
-                continue
-            recipient = recipients.get(intent.recipient_id)
-            preferences = recipient.preferences if recipient else Preferences()
-            day = preferences.local(now).date().isoformat()
-            today = await self.store.matches_on(intent.recipient_id, day) if intent.kind is Kind.MATCH else 0
-            decision = decide(recipient, intent, now, today)
-            if isinstance(decision, Skip):
-                await self.store.skip(event.event_id, event.event_type, intent.recipient_id, decision.reason)
-                continue
-            added += await self._keep(intent, decision, now, day)
-        return added
-
-    async def _keep(self, intent: Intent, plan: Plan, now: datetime, day: str) -> int:
-        document = notification_document(intent, plan, now, day)
-        if not self.deduplicate:
-            document["_id"] = str(uuid4())
-        return int(await self.store.add(document))
-
-    async def match_found(self, event: Envelope[c.MatchFound]) -> int:
-        match = event.payload
-        titles = await self.store.names("vacancies", {match.vacancy_id}, "title")
-        employers = await self.store.names("employers", {match.employer_id}, "name")
-        content = {
-            "vacancy_id": str(match.vacancy_id),
-            "vacancy_title": titles.get(match.vacancy_id),
-            "employer_name": employers.get(match.employer_id),
-            "score": match.score,
-            "reasons": [reason.model_dump(mode="json") for reason in match.reasons],
+        people = {intent.recipient_id for _, intent in told}
+        erased = await self.store.erased_among(people)
+        recipients = await self.store.recipients(people - erased)
+        days = {
+            person: (r.preferences if (r := recipients.get(person)) else DEFAULTS)
+            .local(now)
+            .date()
+            .isoformat()
+            for person in people
         }
-        intent = Intent(
-            match.seeker_id,
-            RecipientKind.SEEKER,
-            Kind.MATCH,
-            f"match:{match.vacancy_id}",
-            content,
-            match.score,
-        )
-        return await self.tell(event, [intent])
+        counts = await self.store.matches_on({(person, day) for person, day in days.items()})
+        kept: dict[str, tuple[dict[str, Any], Plan]] = {}
+        skipped: list[tuple[UUID, str, UUID | None, str]] = []
+        for event, intent in told:
+            person = intent.recipient_id
+            if person in erased:
+                skipped.append((event.event_id, event.event_type, None, "erased recipient"))
+                continue
+            decision = decide(recipients.get(person), intent, now, counts[(person, days[person])])
+            if isinstance(decision, Skip):
+                skipped.append((event.event_id, event.event_type, person, decision.reason))
+                continue
+            document = notification_document(intent, decision, now, days[person])
+            if not self.deduplicate:
+                document["_id"] = str(uuid4())
+            if document["_id"] not in kept and intent.kind is Kind.MATCH:
+                counts[(person, days[person])] += 1
+            kept[document["_id"]] = (document, decision)
+        await self.store.skip(skipped)
+        return len(await self.store.add(list(kept.values())))
+
+    async def matches_found(self, bodies: list[Any]) -> int:
+        """A batch from the match topic: each valid ``match.found`` is told; anything else on the
+        topic is ignored, and a message that is not a valid event is recorded as skipped."""
+        matches: list[Envelope[c.MatchFound]] = []
+        for body in bodies:
+            if not isinstance(body, dict) or body.get("event_type") != c.MatchFound.event_type:
+                if not (isinstance(body, dict) and body.get("event_type") in Event.registry):
+                    await self._invalid(body, "not a catalogued event")
+                continue
+            try:
+                matches.append(Envelope[c.MatchFound].model_validate(body))
+            except ValidationError as error:
+                await self._invalid(body, str(error))
+        if not matches:
+            return 0
+        vacancies = await self.store.names("vacancies", {m.payload.vacancy_id for m in matches}, "title")
+        employers = await self.store.names("employers", {m.payload.employer_id for m in matches}, "name")
+        return await self.tell_many([(m, _match_intent(m.payload, vacancies, employers)) for m in matches])
+
+    async def _invalid(self, body: Any, error: str) -> None:
+        digest = hashlib.sha256(repr(body).encode()).hexdigest()[:32]
+        log.error("skipping an invalid message on the match topic: %s", error[:500])
+        await self.store.record_invalid(f"invalid:{digest}", error[:2_000])
 
     async def invitation_sent(self, event: Envelope[c.InvitationSent]) -> int:
         sent = event.payload
@@ -271,7 +301,9 @@ class Notifications:
             recipient = await self.store.recipient(intent.recipient_id)
             decision = decide(recipient, intent, now, 0)
             if isinstance(decision, Plan):
-                made += await self._keep(intent, decision, now, day)
+                made += len(
+                    await self.store.add([(notification_document(intent, decision, now, day), decision)])
+                )
             await self.store.digested(ids)
         return made
 

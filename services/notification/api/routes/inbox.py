@@ -70,8 +70,7 @@ async def unread_count(me: Me, store: StoreDep) -> UnreadCount:
 
 @router.post("/{notification_id}/read", responses={404: {"description": "not in your inbox"}})
 async def mark_read(notification_id: UUID, me: Me, store: StoreDep) -> InboxItem:
-    query = {"_id": str(notification_id), **_mine(me)}
-    document = await store.mark_read(query)
+    document = await store.mark_read(notification_id, me.id)
     if document is None:
         raise NotFound(f"no notification {notification_id} in your inbox")
     return _item(await store.recipient(me.id), document)

@@ -62,8 +62,7 @@ async def test_digest_mode_sends_the_days_matches_as_one_message_at_the_chosen_t
     )
 
     async def held() -> int:
-        query = {"recipient_id": str(seeker_id), "digest_due": {"$exists": True}}
-        return int(await rig.db["notifications"].count_documents(query))
+        return int(await rig.db["digest_queue"].count_documents({"recipient_id": str(seeker_id)}))
 
     await wait_for(held, until=lambda count: count == 3, what="three matches held for the digest")
     assert (await rig.client.get("/me/inbox", headers=me)).json()["total"] == 0
