@@ -211,15 +211,15 @@ class Notifications:
         """Try every push delivery that is due; returns how many attempts were made."""
         now = self.clock()
         attempts = 0
-        for document in await self.store.claim_due(now, now + LEASE, BATCH):
-            attempts += await self._deliver(document, now)
+        for deliveries, notification in await self.store.claim_due(now, now + LEASE, BATCH):
+            attempts += await self._deliver(deliveries, notification, now)
         return attempts
 
-    async def _deliver(self, document: dict[str, Any], now: datetime) -> int:
+    async def _deliver(self, deliveries: dict[str, Any], document: dict[str, Any], now: datetime) -> int:
         recipient = await self.store.recipient(UUID(document["recipient_id"]))
         changed: dict[str, Delivery] = {}
         events: list[Event] = []
-        for channel, stored in document["deliveries"].items():
+        for channel, stored in deliveries["deliveries"].items():
             delivery = Delivery.model_validate(stored)
             if delivery.status != "pending" or delivery.due_at > now:
                 continue
@@ -274,7 +274,7 @@ class Notifications:
 
     async def retry(self, notification_id: UUID, channel: Channel) -> bool:
         """Staff send a dead delivery again; False when there is no such dead delivery."""
-        document = await self.store.notification(notification_id)
+        document = await self.store.deliveries(notification_id)
         stored = (document or {}).get("deliveries", {}).get(channel.value)
         if stored is None or stored["status"] != "dead":
             return False

@@ -1,6 +1,7 @@
 """The notification service's store: recipients (what events told us and what each person chose),
-notifications (inbox entry, deliveries and their outbox in one document), the work queues of
-due deliveries and held digest items, daily match counts, read models of vacancies, employers,
+notifications (the inbox entry and its content), deliveries (each notification's push channels
+with every attempt, and the events they cause in an outbox), the work queues of due deliveries
+and held digest items, daily match counts, read models of vacancies, employers,
 fairs and schedule parts, skipped events, and erasure records.
 
 FerretDB v1 (SQLite) answers only ``_id`` equality from an index and scans for anything else,
@@ -31,11 +32,12 @@ PRODUCER = "notification"
 DUPLICATE_KEY = 11000
 FEW = 20
 COUNT_SHARDS = 16
-OUTBOX_COLLECTIONS = ("notifications",)
+OUTBOX_COLLECTIONS = ("deliveries",)
 # Every collection holding a person's data, by the field naming them; erased on seeker.deleted.
 PERSONAL_DATA = {
     "recipients": "_id",
     "notifications": "recipient_id",
+    "deliveries": "recipient_id",
     "due": "recipient_id",
     "digest_queue": "recipient_id",
     "skipped": "recipient_id",
@@ -57,7 +59,7 @@ class NotificationStore:
     async def ensure_indexes(self) -> None:
         """For MongoDB; FerretDB v1 keeps them but answers from the ``_id`` index only."""
         await self["notifications"].create_index([("recipient_id", 1), ("in_inbox", 1), ("read", 1)])
-        await self["notifications"].create_index("dead_channels", sparse=True)
+        await self["deliveries"].create_index("dead_channels", sparse=True)
         await self["due"].create_index("next_due")
         await self["digest_queue"].create_index("due")
         for collection, field in PERSONAL_DATA.items():
@@ -217,6 +219,7 @@ class NotificationStore:
         if not kept:
             return set()
         new = await self._insert_new("notifications", [document for document, _ in kept])
+        await self._insert_new("deliveries", [delivery_document(d, p) for d, p in kept if p.deliveries])
         entry = {d["_id"]: {"_id": d["_id"], "recipient_id": d["recipient_id"]} for d, _ in kept}
         await self._insert_new(
             "due",
@@ -237,7 +240,7 @@ class NotificationStore:
         erased = {str(p) for p in await self.erased_among({UUID(d["recipient_id"]) for d, _ in kept})}
         for document, _ in kept:
             if document["recipient_id"] in erased:
-                for collection in ("notifications", "due", "digest_queue"):
+                for collection in ("notifications", "deliveries", "due", "digest_queue"):
                     await self[collection].delete_one({"_id": document["_id"]})
                 new.discard(document["_id"])
         return new
@@ -270,18 +273,21 @@ class NotificationStore:
     async def record_invalid(self, document_id: str, error: str) -> None:
         await self._insert_new("skipped", [{"_id": document_id, "reason": "invalid message", "error": error}])
 
-    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Document]:
-        """Notifications with a delivery due, each claimed until ``lease_until`` (a crashed
-        claimer's lease runs out and the delivery is tried again)."""
+    async def claim_due(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[tuple[Document, Document]]:
+        """Deliveries with one due, with their notification, each claimed until ``lease_until``
+        (a crashed claimer's lease runs out and the delivery is tried again)."""
         entries = await self["due"].find({"next_due": {"$lte": now}}, {"_id": 1}).limit(limit).to_list()
         claimed = []
         for entry in entries:
             taken = await self._store.find_and_update(
                 "due", {"_id": entry["_id"], "next_due": {"$lte": now}}, {"$set": {"next_due": lease_until}}
             )
-            notification = await self.notification(UUID(entry["_id"])) if taken else None
-            if notification is not None:
-                claimed.append(notification)
+            deliveries = await self.deliveries(UUID(entry["_id"])) if taken else None
+            notification = await self.notification(UUID(entry["_id"])) if deliveries else None
+            if deliveries is not None and notification is not None:
+                claimed.append((deliveries, notification))
             elif taken is not None:
                 await self["due"].delete_one({"_id": entry["_id"]})  # erased since
         return claimed
@@ -291,8 +297,8 @@ class NotificationStore:
     ) -> bool:
         """Store the outcome of attempts with their events, then when the next one is due;
         False when the notification is gone."""
-        table = self["notifications"]
-        async with self._store.lock("notifications", notification_id):
+        table = self["deliveries"]
+        async with self._store.lock("deliveries", notification_id):
             document = await table.find_one({"_id": notification_id}, {"deliveries": 1, "recipient_id": 1})
             if document is None:
                 return False  # erased meanwhile
@@ -301,7 +307,7 @@ class NotificationStore:
             fields: Document = {f"deliveries.{ch}": d.model_dump(mode="json") for ch, d in changed.items()}
             fields["dead_channels"] = sorted(ch for ch, d in deliveries.items() if d.status == "dead")
             await table.update_one({"_id": notification_id}, {"$set": {**fields, **staged(*wrap(*events))}})
-        await self._relay.flush("notifications", notification_id)
+        await self._relay.flush("deliveries", notification_id)
         pending = [d.due_at for d in deliveries.values() if d.status == "pending"]
         if pending:
             entry = {"recipient_id": document["recipient_id"], "next_due": min(pending)}
@@ -314,6 +320,10 @@ class NotificationStore:
         document: Document | None = await self["notifications"].find_one({"_id": str(notification_id)})
         if document is None or (recipient_id is not None and document["recipient_id"] != str(recipient_id)):
             return None
+        return document
+
+    async def deliveries(self, notification_id: UUID) -> Document | None:
+        document: Document | None = await self["deliveries"].find_one({"_id": str(notification_id)})
         return document
 
     async def mark_read(self, notification_id: UUID, recipient_id: UUID) -> Document | None:
@@ -348,8 +358,7 @@ def _part_id(fair_id: UUID, version: int, part: int) -> str:
 
 
 def notification_document(intent: Intent, plan: Plan, now: datetime, local_day: str) -> Document:
-    """One notification as stored: inbox entry, planned deliveries, the digest it is held for."""
-    deliveries = {channel.value: Delivery(due_at=at) for channel, at in plan.deliveries.items()}
+    """One notification as stored: inbox entry, content, the digest it is held for."""
     return {
         "_id": str(intent.notification_id()),
         "recipient_id": str(intent.recipient_id),
@@ -361,6 +370,16 @@ def notification_document(intent: Intent, plan: Plan, now: datetime, local_day: 
         "read": False,
         "created_at": now,
         "local_day": local_day,
-        "deliveries": {channel: d.model_dump(mode="json") for channel, d in deliveries.items()},
         "digest_day": plan.digest_day.isoformat() if plan.digest_day else None,
+    }
+
+
+def delivery_document(notification: Document, plan: Plan) -> Document:
+    """A notification's push deliveries as planned; what staff see (no content, no address)."""
+    fields = ("_id", "recipient_id", "recipient_kind", "kind", "subject_key", "created_at")
+    deliveries = {channel.value: Delivery(due_at=at) for channel, at in plan.deliveries.items()}
+    return {
+        **{field: notification[field] for field in fields},
+        "deliveries": {channel: d.model_dump(mode="json") for channel, d in deliveries.items()},
+        "dead_channels": [],
     }

@@ -43,7 +43,7 @@ async def dead_deliveries(
     """Deliveries parked after their last attempt failed, oldest first."""
     channels = [channel.value] if channel else [Channel.EMAIL.value, Channel.WEBHOOK.value]
     query = {"dead_channels": {"$in": channels}}
-    return await paged(store["notifications"], query, paging, _record, sort=[("created_at", 1)])
+    return await paged(store["deliveries"], query, paging, _record, sort=[("created_at", 1)])
 
 
 @router.post("/{notification_id}/{channel}/retry", responses={404: {"description": "no such dead delivery"}})
@@ -53,7 +53,7 @@ async def retry(
     """Send it again now: a fresh round of attempts; the earlier ones stay in its history."""
     if not await notifications.retry(notification_id, channel):
         raise NotFound(f"no dead {channel.value} delivery of notification {notification_id}")
-    document = await notifications.store.notification(notification_id)
+    document = await notifications.store.deliveries(notification_id)
     if document is None:
         raise NotFound(f"no notification {notification_id}")
     return _record(document)

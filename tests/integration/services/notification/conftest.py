@@ -238,7 +238,7 @@ class Rig:
         return bearer(TOKENS.issue(Principal(account_id=uuid4(), role=Role.STAFF)))
 
     async def delivery(self, notification_id: str, channel: str) -> dict[str, Any]:
-        document = await self.db["notifications"].find_one({"_id": notification_id})
+        document = await self.db["deliveries"].find_one({"_id": notification_id})
         assert document is not None
         delivery: dict[str, Any] = document["deliveries"][channel]
         return delivery
