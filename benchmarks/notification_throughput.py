@@ -164,7 +164,7 @@ async def run(arguments: argparse.Namespace) -> None:
             print(f"[{label}] {len(envelopes):,} match events produced in {produced_s:.1f} s", flush=True)
             results[name] = await consume(settings, len(envelopes), deduplicate=deduplicate, label=label)
     finally:
-        await cleanup(base, unique)
+        await cleanup(base, unique, [label for _, label in pipelines.values()])
     total = len(envelopes)
     print(f"\n{total:,} match events ({distinct_events:,} distinct event ids), {len(seekers):,} seekers")
     print(f"{'pipeline':<36}{'seconds':>10}{'events/s':>12}{'stored':>10}{'stored/s':>12}")
@@ -173,18 +173,18 @@ async def run(arguments: argparse.Namespace) -> None:
         print(f"{name:<36}{elapsed:>10.1f}{rates}")
 
 
-async def cleanup(settings: Settings, unique: str) -> None:
+async def cleanup(settings: Settings, unique: str, labels: list[str]) -> None:
+    """Drop the run's databases and delete its topics (each pipeline's families and dead letters)."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url)
-    for name in await client.list_database_names():
-        if name.startswith(unique):
-            await client.drop_database(name)
+    for label in labels:
+        await client.drop_database(f"{unique}_{label}")
     await client.close()
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
     try:
-        ours = [topic for topic in await admin.list_topics() if topic.startswith(unique)]
-        if ours:
-            await admin.delete_topics(ours)
+        existing = set(await admin.list_topics())
+        planned = {name for label in labels for name in topic_plan(f"{unique}.{label}.")}
+        await admin.delete_topics(sorted(planned & existing))
     finally:
         await admin.close()
 

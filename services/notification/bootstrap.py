@@ -8,10 +8,10 @@ from services.notification.adapters.channels import EmailSender, WebhookSender
 from services.notification.adapters.repository import OUTBOX_COLLECTIONS, NotificationStore
 from services.notification.api.routes import inbox, preferences, staff
 from services.notification.core.config import Settings
-from services.notification.domain.delivery import Backoff
 from services.notification.handlers import build_router
 from services.notification.service_layer import Clock, Notifications, system_clock
 from shared.api.app import create_api
+from shared.messaging.delivery import RetryPolicy
 from shared.service import Service
 
 DESCRIPTION = """Tells each person once, on the channels they chose, in their language: matches,
@@ -30,7 +30,9 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> FastAPI:
             settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_timeout_seconds
         ),
         webhook=WebhookSender(settings.webhook_timeout_seconds),
-        backoff=Backoff(settings.delivery_attempts, settings.retry_first_seconds, settings.retry_multiplier),
+        retry_policy=RetryPolicy(
+            settings.delivery_attempts, settings.retry_first_seconds, settings.retry_multiplier
+        ),
         clock=clock,
     )
     service.provide("notifications", notifications)

@@ -18,12 +18,13 @@ from pydantic import ValidationError
 from services.notification.adapters.channels import DeliveryError, EmailSender, WebhookSender
 from services.notification.adapters.repository import NotificationStore, notification_document
 from services.notification.domain.decision import Intent, Kind, Plan, Recipient, Skip, decide
-from services.notification.domain.delivery import Backoff, Delivery
+from services.notification.domain.delivery import Delivery
 from services.notification.domain.messages import render
 from services.notification.domain.preferences import Preferences
 from shared.events import Envelope, Event
 from shared.events import catalogue as c
 from shared.events.catalogue import Channel, RecipientKind
+from shared.messaging.delivery import RetryPolicy
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -56,7 +57,7 @@ class Notifications:
     store: NotificationStore
     email: EmailSender
     webhook: WebhookSender
-    backoff: Backoff
+    retry_policy: RetryPolicy
     clock: Clock = system_clock
     deduplicate: bool = True  # off only in the benchmark's baseline
 
@@ -233,7 +234,7 @@ class Notifications:
             try:
                 await self._send(Channel(channel), recipient, document, now)
             except DeliveryError as error:
-                delivery = delivery.failed(now, str(error), self.backoff)
+                delivery = delivery.failed(now, str(error), self.retry_policy)
                 log.warning("%s delivery of %s failed: %s", channel, document["_id"], error)
                 if delivery.status == "dead":
                     events.append(

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from shared.messaging.delivery import RetryPolicy
+
 Status = Literal["pending", "sent", "dead"]
 MAX_HISTORY = 50
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Attempt n failing waits ``first_s * multiplier**(n-1)``; after ``attempts`` the delivery is dead."""
-
-    attempts: int = 5
-    first_s: float = 30.0
-    multiplier: float = 4.0
-
-    def pause(self, attempt: int) -> timedelta:
-        return timedelta(seconds=self.first_s * self.multiplier ** (attempt - 1))
 
 
 class Attempt(BaseModel):
@@ -39,11 +28,13 @@ class Delivery(BaseModel):
     def succeeded(self, now: datetime) -> Self:
         return self._after(Attempt(at=now, ok=True), status="sent", due_at=self.due_at)
 
-    def failed(self, now: datetime, error: str, backoff: Backoff) -> Self:
+    def failed(self, now: datetime, error: str, retry: RetryPolicy) -> Self:
+        """Attempt n failing waits ``retry.backoff(n)``; after ``retry.attempts`` it is dead."""
         attempt = Attempt(at=now, ok=False, error=error[:2_000])
-        if self.attempts + 1 >= backoff.attempts:
+        if self.attempts + 1 >= retry.attempts:
             return self._after(attempt, status="dead", due_at=self.due_at)
-        return self._after(attempt, status="pending", due_at=now + backoff.pause(self.attempts + 1))
+        pause = timedelta(seconds=retry.backoff(self.attempts + 1))
+        return self._after(attempt, status="pending", due_at=now + pause)
 
     def retried(self, now: datetime) -> Self:
         """Staff send a dead delivery again: a fresh round of attempts, the history kept."""

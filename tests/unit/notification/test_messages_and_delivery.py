@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.notification.domain.decision import Kind
-from services.notification.domain.delivery import Backoff, Delivery
+from services.notification.domain.delivery import Delivery
 from services.notification.domain.messages import render
 from services.notification.domain.signing import signature, verify
+from shared.messaging.delivery import RetryPolicy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MATCH = {
@@ -67,7 +68,7 @@ def test_a_signature_verifies_only_for_the_same_secret_body_and_a_recent_timesta
 
 def test_failures_back_off_exponentially_then_the_delivery_is_dead() -> None:
     start = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
-    backoff = Backoff(attempts=3, first_s=10, multiplier=3)
+    backoff = RetryPolicy(attempts=3, first_backoff_s=10, multiplier=3)
     delivery = Delivery(due_at=start)
     first = delivery.failed(start, "connection refused", backoff)
     assert (first.status, first.due_at, first.attempts) == ("pending", start + timedelta(seconds=10), 1)
