@@ -3,11 +3,14 @@ and deletion forgets the person everywhere in the service's store."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from aiokafka import AIOKafkaProducer
 
+from shared.events import Envelope, Topic, topic_name
 from shared.events import catalogue as c
 from tests import factories
 from tests.helpers import publish, wait_for
@@ -109,3 +112,36 @@ async def test_events_for_unknown_people_and_weak_matches_are_recorded_and_skipp
     )
     [item] = await rig.inbox(me, 1)
     assert "61%" in item["text"], "the consumer kept going after the skipped events"
+
+
+async def test_messages_on_the_match_topic_that_are_not_valid_events_are_recorded_and_skipped(
+    rig: Rig,
+) -> None:
+    employer_id, _ = await rig.employer()
+    vacancy_id = await rig.vacancy(employer_id, "电焊工")
+    seeker_id, me = await rig.seeker()
+    valid = Envelope.wrap(
+        factories.match_found(seeker_id, vacancy_id, employer_id, score=0.8, rank=1), producer="t"
+    )
+    wrong_score = valid.model_dump(mode="json")
+    wrong_score["payload"]["score"] = 7
+    kafka = AIOKafkaProducer(bootstrap_servers=rig.namespace.infra.kafka_bootstrap_servers, acks="all")
+    await kafka.start()
+    try:
+        topic = topic_name(Topic.MATCH, rig.namespace.topic_prefix)
+        key = str(seeker_id).encode()
+        await kafka.send_and_wait(topic, b"\xff not json", key=key)
+        await kafka.send_and_wait(
+            topic, json.dumps({**wrong_score, "event_id": str(uuid4())}).encode(), key=key
+        )
+        await kafka.send_and_wait(topic, valid.model_dump_json().encode(), key=key)
+    finally:
+        await kafka.stop()
+    [item] = await rig.inbox(me, 1)
+    assert item["subject"] == "新的岗位匹配：电焊工", "the valid event behind the bad ones was told"
+    invalid = await wait_for(
+        lambda: rig.db["skipped"].find({"reason": "invalid message"}).to_list(),
+        until=lambda found: len(found) == 2,
+        what="both bad messages recorded",
+    )
+    assert any("less than or equal to 1" in record["error"] for record in invalid)
