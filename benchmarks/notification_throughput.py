@@ -136,7 +136,7 @@ async def committed(admin: AIOKafkaAdminClient, group: str) -> int:
 
 
 async def run(arguments: argparse.Namespace) -> None:
-    unique = f"bench{uuid4().hex[:8]}"
+    unique = f"ntbench{uuid4().hex[:8]}"
     base = Settings(
         kafka_bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         mongo_url=os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017/"),
