@@ -1,9 +1,7 @@
 """Run with: uvicorn services.notification.app:app --port 8104"""
 
-from services.notification.core.config import settings
-from shared.api.app import create_api
-from shared.service import Service
+from services.notification.bootstrap import create_app
+from services.notification.core.config import Settings
 
-service = Service(settings)
-broker = service.broker
-app = create_api(service, title="Notification service")
+app = create_app(Settings())
+broker = app.state.service.broker

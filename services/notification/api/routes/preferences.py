@@ -1,0 +1,39 @@
+"""Each person's own notification preferences, including where to reach them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from services.notification.api.deps import Me, StoreDep
+from services.notification.domain.preferences import Preferences
+from shared.api.errors import AUTH_ERRORS
+from shared.errors import Unauthorized
+
+router = APIRouter(prefix="/me/preferences", tags=["preferences"], responses=AUTH_ERRORS)
+
+
+class MyPreferences(BaseModel):
+    preferences: Preferences
+    webhook_secret: str | None = Field(
+        description="signs every webhook POST (HMAC-SHA256 of '<timestamp>.<body>'); shown only to you"
+    )
+
+
+@router.get("")
+async def my_preferences(me: Me, store: StoreDep) -> MyPreferences:
+    """Your preferences, or the defaults until you change them."""
+    recipient = await store.recipient(me.id)
+    if recipient is None:
+        return MyPreferences(preferences=Preferences(), webhook_secret=None)
+    return MyPreferences(preferences=recipient.preferences, webhook_secret=recipient.webhook_secret)
+
+
+@router.put("")
+async def change_preferences(chosen: Preferences, me: Me, store: StoreDep) -> MyPreferences:
+    """Replace your preferences. The email address and webhook URL you give stay in this
+    service: they are never put on the bus and are erased with your account."""
+    recipient = await store.save_preferences(me.id, me.kind, chosen)
+    if recipient is None:
+        raise Unauthorized("this account was deleted")
+    return MyPreferences(preferences=recipient.preferences, webhook_secret=recipient.webhook_secret)

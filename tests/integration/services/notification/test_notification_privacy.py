@@ -1,0 +1,147 @@
+"""Consent and erasure: nothing to a seeker who switched contact off or deleted the account,
+and deletion forgets the person everywhere in the service's store."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from shared.events import Envelope, Topic, topic_name
+from shared.events import catalogue as c
+from tests import factories
+from tests.helpers import publish, wait_for
+from tests.integration.services.notification.conftest import Rig
+
+pytestmark = pytest.mark.integration
+
+
+async def mentions(rig: Rig, text: str) -> dict[str, int]:
+    """How many documents of each collection hold ``text`` anywhere."""
+    found: dict[str, int] = {}
+    for name in await rig.db.list_collection_names():
+        async for document in rig.db[name].find({}):
+            if text in repr(document):
+                found[name] = found.get(name, 0) + 1
+    return found
+
+
+async def test_a_deleted_seeker_is_forgotten_and_told_nothing_more(rig: Rig) -> None:
+    employer_id, _ = await rig.employer()
+    vacancy_id = await rig.vacancy(employer_id, "数控机床操作工")
+    seeker_id, me = await rig.seeker()
+    await rig.prefer(
+        me, channels=["inbox", "email", "webhook"], email="wang.wu@example.cn", webhook_url=rig.webhook.url
+    )
+    await publish(rig.namespace, factories.match_found(seeker_id, vacancy_id, employer_id, score=0.8, rank=1))
+    await rig.inbox(me, 1)
+    await rig.smtp.received(1)
+
+    await publish(rig.namespace, c.SeekerDeleted(seeker_id=seeker_id), producer="seeker")
+    await wait_for(
+        lambda: mentions(rig, str(seeker_id)),
+        until=lambda found: found == {"erasures": 1},
+        what="the erasure",
+    )
+    assert await mentions(rig, "wang.wu@example.cn") == {}
+
+    later = await rig.vacancy(employer_id, "焊工")
+    await publish(
+        rig.namespace,
+        factories.match_found(seeker_id, later, employer_id, score=0.9, rank=1),
+        c.InvitationSent(
+            invitation_id=uuid4(), employer_id=employer_id, vacancy_id=later, seeker_id=seeker_id
+        ),
+        factories.seeker_state(seeker_id, version=2, kind=c.SeekerUpdated),  # a replay after the deletion
+    )
+    skipped = await rig.skipped("erased recipient")
+    await wait_for(lambda: rig.skipped("erased recipient"), until=lambda s: len(s) == 2, what="both skipped")
+    assert all(s["recipient_id"] is None for s in skipped)
+    assert await mentions(rig, str(seeker_id)) == {"erasures": 1}, "the replayed profile is not taken back"
+    assert len(rig.smtp.mailbox.messages) == 1
+    assert len(rig.webhook.requests) == 1
+    response = await rig.client.get("/me/inbox", headers=me)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "this account was deleted"
+
+
+async def test_a_seeker_who_switched_contact_off_gets_nothing(rig: Rig) -> None:
+    employer_id, _ = await rig.employer()
+    vacancy_id = await rig.vacancy(employer_id, "仓库管理员")
+    seeker_id, me = await rig.seeker()
+    await rig.prefer(me, channels=["inbox", "email"], email="sun.li@example.cn")
+    await publish(
+        rig.namespace,
+        factories.seeker_state(seeker_id, version=2, kind=c.SeekerConsentChanged, allow_contact=False),
+        producer="seeker",
+    )
+
+    async def contact_allowed() -> Any:
+        document = await rig.db["recipients"].find_one({"_id": str(seeker_id)})
+        return document and document["allow_contact"]
+
+    await wait_for(contact_allowed, until=lambda allowed: allowed is False, what="the consent change")
+    await publish(
+        rig.namespace, factories.match_found(seeker_id, vacancy_id, employer_id, score=0.95, rank=1)
+    )
+    [skipped] = await rig.skipped("the seeker switched contact off")
+    assert skipped["recipient_id"] == str(seeker_id)
+    assert (await rig.client.get("/me/inbox", headers=me)).json()["total"] == 0
+    assert rig.smtp.mailbox.messages == []
+
+
+async def test_events_for_unknown_people_and_weak_matches_are_recorded_and_skipped(rig: Rig) -> None:
+    employer_id, _ = await rig.employer()
+    vacancy_id = await rig.vacancy(employer_id, "会计")
+    stranger = uuid4()
+    seeker_id, me = await rig.seeker()
+    await rig.prefer(me, min_score=0.6)
+    await publish(
+        rig.namespace,
+        factories.match_found(stranger, vacancy_id, employer_id, score=0.9, rank=1),
+        factories.match_found(seeker_id, vacancy_id, employer_id, score=0.55, rank=1),
+    )
+    [unknown] = await rig.skipped("unknown recipient")
+    assert UUID(unknown["recipient_id"]) == stranger
+    await rig.skipped("score 0.55 below the chosen minimum 0.60")
+    await publish(
+        rig.namespace, factories.match_found(seeker_id, vacancy_id, employer_id, score=0.61, rank=1)
+    )
+    [item] = await rig.inbox(me, 1)
+    assert "61%" in item["text"], "the consumer kept going after the skipped events"
+
+
+async def test_messages_on_the_match_topic_that_are_not_valid_events_are_recorded_and_skipped(
+    rig: Rig,
+) -> None:
+    employer_id, _ = await rig.employer()
+    vacancy_id = await rig.vacancy(employer_id, "电焊工")
+    seeker_id, me = await rig.seeker()
+    valid = Envelope.wrap(
+        factories.match_found(seeker_id, vacancy_id, employer_id, score=0.8, rank=1), producer="t"
+    )
+    wrong_score = valid.model_dump(mode="json")
+    wrong_score["payload"]["score"] = 7
+    kafka = AIOKafkaProducer(bootstrap_servers=rig.namespace.infra.kafka_bootstrap_servers, acks="all")
+    await kafka.start()
+    try:
+        topic = topic_name(Topic.MATCH, rig.namespace.topic_prefix)
+        key = str(seeker_id).encode()
+        await kafka.send_and_wait(topic, b"\xff not json", key=key)
+        await kafka.send_and_wait(
+            topic, json.dumps({**wrong_score, "event_id": str(uuid4())}).encode(), key=key
+        )
+        await kafka.send_and_wait(topic, valid.model_dump_json().encode(), key=key)
+    finally:
+        await kafka.stop()
+    [item] = await rig.inbox(me, 1)
+    assert item["subject"] == "新的岗位匹配：电焊工", "the valid event behind the bad ones was told"
+    invalid = await wait_for(
+        lambda: rig.db["skipped"].find({"reason": "invalid message"}).to_list(),
+        until=lambda found: len(found) == 2,
+        what="both bad messages recorded",
+    )
+    assert any("less than or equal to 1" in record["error"] for record in invalid)
