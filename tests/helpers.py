@@ -161,3 +161,23 @@ async def publish_envelopes(namespace: Namespace, *envelopes: Envelope[Any]) -> 
             )
     finally:
         await kafka.stop()
+
+
+async def read_all(namespace: Namespace, topic: str, count: int) -> list[Any]:
+    """The first ``count`` records of a one-partition topic (a dead-letter topic, say)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers)
+    await consumer.start()
+    try:
+        consumer.assign([TopicPartition(topic, 0)])
+        await consumer.seek_to_beginning()
+        records: list[Any] = []
+
+        async def more() -> int:
+            batch = await consumer.getmany(timeout_ms=200)
+            records.extend(record for part in batch.values() for record in part)
+            return len(records)
+
+        await wait_for(more, until=lambda n: n >= count, what=f"{count} records on {topic}")
+        return records
+    finally:
+        await consumer.stop()

@@ -3,16 +3,18 @@
 from typing import Annotated, Any
 
 from faststream import Context
-from faststream.kafka import KafkaRouter
+from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka.message import KafkaMessage
 
 from services.notification.service_layer import Notifications
 from shared.config import ServiceSettings
 from shared.events import Envelope, Topic
 from shared.events import catalogue as c
-from shared.messaging.delivery import accepts
+from shared.messaging.delivery import accepts, dead_letter
 from shared.service import subscribe, subscribe_batch
 
 Service = Annotated[Notifications, Context("notifications")]
+SERVICE_NAME = "notification"
 
 
 async def on_seeker(event: Envelope[c.SeekerState], notifications: Service) -> None:
@@ -33,9 +35,18 @@ async def on_vacancy(event: Envelope[c.VacancyState], notifications: Service) ->
     await notifications.store.vacancy_state(vacancy.vacancy_id, vacancy.version, fields)
 
 
-async def on_matches(bodies: list[Any], notifications: Service) -> None:
-    """The busiest topic comes in batches: one decision pass and one store write for each."""
-    await notifications.matches_found(bodies)
+async def on_matches(
+    bodies: list[Any],
+    notifications: Service,
+    message: Annotated[KafkaMessage, Context("message")],
+    broker: Annotated[KafkaBroker, Context("broker")],
+) -> None:
+    """The busiest topic comes in batches: one decision pass and one store write for each.
+    A message that is not a valid event goes to the dead-letter topic, the rest are told."""
+    _, invalid = await notifications.matches_found(bodies)
+    records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
+    for position, error in invalid.items():
+        await dead_letter(broker, records[position], error, service_name=SERVICE_NAME)
 
 
 async def on_invitation_sent(event: Envelope[c.InvitationSent], notifications: Service) -> None:

@@ -101,29 +101,27 @@ class Notifications:
         await self.store.skip(skipped)
         return len(await self.store.add(list(kept.values())))
 
-    async def matches_found(self, bodies: list[Any]) -> int:
-        """A batch from the match topic: each valid ``match.found`` is told; anything else on the
-        topic is ignored, and a message that is not a valid event is recorded as skipped."""
+    async def matches_found(self, bodies: list[Any]) -> tuple[int, dict[int, Exception]]:
+        """A batch from the match topic: each valid ``match.found`` is told, other catalogued
+        events are ignored; returns how many notifications are new, and the position and
+        error of each message that is not a valid event (for the dead-letter topic)."""
         matches: list[Envelope[c.MatchFound]] = []
-        for body in bodies:
+        invalid: dict[int, Exception] = {}
+        for position, body in enumerate(bodies):
             if not isinstance(body, dict) or body.get("event_type") != c.MatchFound.event_type:
                 if not (isinstance(body, dict) and body.get("event_type") in Event.registry):
-                    await self._invalid(body, "not a catalogued event")
+                    invalid[position] = ValueError("not an event envelope of the catalogue")
                 continue
             try:
                 matches.append(Envelope[c.MatchFound].model_validate(body))
             except ValidationError as error:
-                await self._invalid(body, str(error))
+                invalid[position] = error
         if not matches:
-            return 0
+            return 0, invalid
         vacancies = await self.store.names("vacancies", {m.payload.vacancy_id for m in matches}, "title")
         employers = await self.store.names("employers", {m.payload.employer_id for m in matches}, "name")
-        return await self.tell_many([(m, _match_intent(m.payload, vacancies, employers)) for m in matches])
-
-    async def _invalid(self, body: Any, error: str) -> None:
-        digest = hashlib.sha256(repr(body).encode()).hexdigest()[:32]
-        log.error("skipping an invalid message on the match topic: %s", error[:500])
-        await self.store.record_invalid(f"invalid:{digest}", error[:2_000])
+        told = await self.tell_many([(m, _match_intent(m.payload, vacancies, employers)) for m in matches])
+        return told, invalid
 
     async def invitation_sent(self, event: Envelope[c.InvitationSent]) -> int:
         sent = event.payload

@@ -137,25 +137,40 @@ class _DeliveryScope(BaseMiddleware):
         return True
 
     async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: BaseException) -> None:
-        topic = dead_letter_topic(record.topic)
-        headers = {name: value.decode(errors="replace") for name, value in record.headers or ()}
-        headers.update(
-            {
-                "dlq.error_type": type(error).__name__,
-                "dlq.error": str(error)[:MAX_ERROR_HEADER],
-                "dlq.topic": record.topic,
-                "dlq.partition": str(record.partition),
-                "dlq.offset": str(record.offset),
-                "dlq.service": self.policy.service_name,
-                "dlq.attempts": str(max(self.attempts, 1)),
-                "dlq.failed_at": datetime.now(UTC).isoformat(),
-            }
+        await dead_letter(
+            self.policy.broker, record, error, service_name=self.policy.service_name, attempts=self.attempts
         )
-        await self.policy.broker.publish(record.value, topic=topic, key=record.key, headers=headers)
-        logger.error(
-            "dead-lettered %s[%d]@%d to %s: %s",
-            record.topic, record.partition, record.offset, topic, headers["dlq.error"],
-        )  # fmt: skip
+
+
+async def dead_letter(
+    broker: KafkaBroker,
+    record: ConsumerRecord[Any, Any],
+    error: BaseException,
+    *,
+    service_name: str,
+    attempts: int = 1,
+) -> None:
+    """Put a message that cannot be processed on ``<topic>.dlq``, as it came, with the error
+    and where it came from in headers (for batch handlers too, one message at a time)."""
+    topic = dead_letter_topic(record.topic)
+    headers = {name: value.decode(errors="replace") for name, value in record.headers or ()}
+    headers.update(
+        {
+            "dlq.error_type": type(error).__name__,
+            "dlq.error": str(error)[:MAX_ERROR_HEADER],
+            "dlq.topic": record.topic,
+            "dlq.partition": str(record.partition),
+            "dlq.offset": str(record.offset),
+            "dlq.service": service_name,
+            "dlq.attempts": str(max(attempts, 1)),
+            "dlq.failed_at": datetime.now(UTC).isoformat(),
+        }
+    )
+    await broker.publish(record.value, topic=topic, key=record.key, headers=headers)
+    logger.error(
+        "dead-lettered %s[%d]@%d to %s: %s",
+        record.topic, record.partition, record.offset, topic, headers["dlq.error"],
+    )  # fmt: skip
 
 
 def _record(msg: Any) -> ConsumerRecord[Any, Any]:

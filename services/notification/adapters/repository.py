@@ -270,9 +270,6 @@ class NotificationStore:
         }  # fmt: skip
         await self._insert_new("skipped", [{"_id": key, **fields} for key, fields in records.items()])
 
-    async def record_invalid(self, document_id: str, error: str) -> None:
-        await self._insert_new("skipped", [{"_id": document_id, "reason": "invalid message", "error": error}])
-
     async def claim_due(
         self, now: datetime, lease_until: datetime, limit: int
     ) -> list[tuple[Document, Document]]:

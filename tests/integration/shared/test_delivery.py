@@ -16,7 +16,7 @@ from shared.events import catalogue as c
 from shared.messaging.delivery import accepts
 from shared.service import Service, subscribe
 from tests.conftest import Namespace
-from tests.helpers import running, settings_for, wait_for
+from tests.helpers import read_all, running, settings_for, wait_for
 from tests.samples import samples
 
 pytestmark = pytest.mark.integration
@@ -69,25 +69,6 @@ async def send_raw(namespace: Namespace, topic: str, value: bytes, headers: list
         await producer.send_and_wait(topic, value, key=KEY, headers=headers)
     finally:
         await producer.stop()
-
-
-async def read_all(namespace: Namespace, topic: str, count: int) -> list[Any]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers)
-    await consumer.start()
-    try:
-        consumer.assign([TopicPartition(topic, 0)])
-        await consumer.seek_to_beginning()
-        records: list[Any] = []
-
-        async def more() -> int:
-            batch = await consumer.getmany(timeout_ms=200)
-            records.extend(record for part in batch.values() for record in part)
-            return len(records)
-
-        await wait_for(more, until=lambda n: n >= count, what=f"{count} records on {topic}")
-        return records
-    finally:
-        await consumer.stop()
 
 
 async def applied(app: Vacancies, title: str) -> int:

@@ -10,10 +10,10 @@ from uuid import UUID, uuid4
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from shared.events import Envelope, Topic, topic_name
+from shared.events import Envelope, Topic, dead_letter_topic, topic_name
 from shared.events import catalogue as c
 from tests import factories
-from tests.helpers import publish, wait_for
+from tests.helpers import publish, read_all, wait_for
 from tests.integration.services.notification.conftest import Rig
 
 pytestmark = pytest.mark.integration
@@ -114,7 +114,7 @@ async def test_events_for_unknown_people_and_weak_matches_are_recorded_and_skipp
     assert "61%" in item["text"], "the consumer kept going after the skipped events"
 
 
-async def test_messages_on_the_match_topic_that_are_not_valid_events_are_recorded_and_skipped(
+async def test_messages_on_the_match_topic_that_are_not_valid_events_go_to_the_dead_letter_topic(
     rig: Rig,
 ) -> None:
     employer_id, _ = await rig.employer()
@@ -139,9 +139,9 @@ async def test_messages_on_the_match_topic_that_are_not_valid_events_are_recorde
         await kafka.stop()
     [item] = await rig.inbox(me, 1)
     assert item["subject"] == "新的岗位匹配：电焊工", "the valid event behind the bad ones was told"
-    invalid = await wait_for(
-        lambda: rig.db["skipped"].find({"reason": "invalid message"}).to_list(),
-        until=lambda found: len(found) == 2,
-        what="both bad messages recorded",
-    )
-    assert any("less than or equal to 1" in record["error"] for record in invalid)
+    dead = await read_all(rig.namespace, dead_letter_topic(topic), 2)
+    assert dead[0].value == b"\xff not json"
+    headers = [{name: value.decode() for name, value in record.headers} for record in dead]
+    assert [h["dlq.service"] for h in headers] == ["notification", "notification"]
+    assert "less than or equal to 1" in headers[1]["dlq.error"]
+    assert {h["dlq.topic"] for h in headers} == {topic}
