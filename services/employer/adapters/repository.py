@@ -21,6 +21,7 @@ from shared.errors import Conflict, NotFound
 from shared.events import Envelope, Event
 from shared.store.mongo import Document, Store, as_document, from_document
 from shared.store.outbox import OutboxRelay, outbox, staged
+from shared.store.repository import Repository
 
 PRODUCER = "employer"
 # Collections whose documents stage events; the relay sweeps these.
@@ -33,14 +34,10 @@ def wrap(*events: Event) -> list[Envelope[Any]]:
     return [Envelope.wrap(event, producer=PRODUCER) for event in events]
 
 
-class EmployerStore:
+class EmployerStore(Repository):
     def __init__(self, store: Store, relay: OutboxRelay) -> None:
-        self._store = store
-        self._relay = relay
+        super().__init__(store, relay)
         self.accounts = Accounts(store)
-
-    def __getitem__(self, collection: str) -> Any:
-        return self._store.database()[collection]
 
     async def ensure_indexes(self) -> None:
         await self.accounts.ensure_indexes()

@@ -18,6 +18,7 @@ from shared.events import catalogue as c
 from shared.store.erasures import Erasures
 from shared.store.mongo import Document, Store, as_document, from_document
 from shared.store.outbox import OutboxRelay, outbox, staged
+from shared.store.repository import Repository
 
 PRODUCER = "fair"
 OUTBOX_COLLECTIONS = ("fairs", "registrations", "schedule_parts", "outcomes")
@@ -30,14 +31,10 @@ def wrap(*events: Event) -> list[Envelope[Any]]:
     return [Envelope.wrap(event, producer=PRODUCER) for event in events]
 
 
-class FairStore:
+class FairStore(Repository):
     def __init__(self, store: Store, relay: OutboxRelay) -> None:
-        self._store = store
-        self._relay = relay
+        super().__init__(store, relay)
         self.erasures = Erasures(store)
-
-    def __getitem__(self, collection: str) -> Any:
-        return self._store.database()[collection]
 
     def lock(self, collection: str, document_id: object) -> contextlib.AbstractAsyncContextManager[None]:
         return self._store.lock(collection, document_id)

@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 from uuid import UUID
 
 from pymongo.errors import BulkWriteError
@@ -15,8 +14,9 @@ from pymongo.errors import BulkWriteError
 from services.matching.domain.matcher import Match
 from shared.events import Envelope, Event
 from shared.events import catalogue as c
-from shared.store.mongo import Document, Store
-from shared.store.outbox import OutboxRelay, outbox, staged
+from shared.store.mongo import Document
+from shared.store.outbox import outbox, staged
+from shared.store.repository import Repository
 
 PRODUCER = "matching"
 OUTBOX_COLLECTIONS = ("matches",)
@@ -29,14 +29,7 @@ class Saved:
     """The state stored before, as a document (None for a new entity)."""
 
 
-class MatchingStore:
-    def __init__(self, store: Store, relay: OutboxRelay) -> None:
-        self._store = store
-        self._relay = relay
-
-    def __getitem__(self, collection: str) -> Any:
-        return self._store.database()[collection]
-
+class MatchingStore(Repository):
     async def ensure_indexes(self) -> None:
         await self["matches"].create_index([("seeker_id", 1), ("published_on", 1)])
         await self["matches"].create_index("vacancy_id")

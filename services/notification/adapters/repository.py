@@ -25,8 +25,9 @@ from services.notification.domain.delivery import Delivery
 from services.notification.domain.preferences import Preferences
 from shared.events import Envelope, Event
 from shared.events import catalogue as c
-from shared.store.mongo import Document, Store
-from shared.store.outbox import OutboxRelay, staged
+from shared.store.mongo import Document
+from shared.store.outbox import staged
+from shared.store.repository import Repository
 
 PRODUCER = "notification"
 DUPLICATE_KEY = 11000
@@ -48,14 +49,7 @@ def wrap(*events: Event) -> list[Envelope[Any]]:
     return [Envelope.wrap(event, producer=PRODUCER) for event in events]
 
 
-class NotificationStore:
-    def __init__(self, store: Store, relay: OutboxRelay) -> None:
-        self._store = store
-        self._relay = relay
-
-    def __getitem__(self, collection: str) -> Any:
-        return self._store.database()[collection]
-
+class NotificationStore(Repository):
     async def ensure_indexes(self) -> None:
         """For MongoDB; FerretDB v1 keeps them but answers from the ``_id`` index only."""
         await self["notifications"].create_index([("recipient_id", 1), ("in_inbox", 1), ("read", 1)])

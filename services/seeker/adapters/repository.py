@@ -25,6 +25,7 @@ from shared.events import Envelope, Event
 from shared.events import catalogue as c
 from shared.store.mongo import Document, Store, as_document, from_document
 from shared.store.outbox import OutboxRelay, outbox, staged
+from shared.store.repository import Repository
 
 PRODUCER = "seeker"
 OUTBOX_COLLECTIONS = ("seekers", "credentials", "applications", "invitations", "erasures")
@@ -37,14 +38,10 @@ def wrap(*events: Event) -> list[Envelope[Any]]:
     return [Envelope.wrap(event, producer=PRODUCER) for event in events]
 
 
-class SeekerStore:
+class SeekerStore(Repository):
     def __init__(self, store: Store, relay: OutboxRelay) -> None:
-        self._store = store
-        self._relay = relay
+        super().__init__(store, relay)
         self.accounts = Accounts(store, collection="seekers")
-
-    def __getitem__(self, collection: str) -> Any:
-        return self._store.database()[collection]
 
     async def ensure_indexes(self) -> None:
         await self.accounts.ensure_indexes()
