@@ -64,13 +64,6 @@ class Ranking:
         self.scores = np.round(sigmoid(np.array(logits, np.float64)), 4)
         self._reasons: list[list[c.MatchReason]] | None = None
 
-    def __len__(self) -> int:
-        return len(self._pairs)
-
-    @property
-    def seeker_ids(self) -> list[str]:
-        return [sblock.columns.ids[srow] for sblock, srow, _, _ in self._pairs]
-
     def matches(self) -> list[Match]:
         vacancies = self._market.vacancies.kept
         return [
@@ -152,7 +145,7 @@ class Market:
     def seekers_for(self, vacancy_id: str, limit: int, today: date) -> list[Match]:
         """The best matchable seekers for an open vacancy."""
         ranking = self.seekers_for_each([vacancy_id], limit, today).get(vacancy_id)
-        return ranking.matches() if ranking else []
+        return ranking.matches() if ranking is not None else []
 
     def seekers_for_each(self, vacancy_ids: Iterable[str], limit: int, today: date) -> dict[str, Ranking]:
         """The best matchable seekers for each of a batch of open vacancies (re-ranking, say).
