@@ -9,7 +9,7 @@ bootstrap:
 # Installs everything, starts Kafka and the store (dev profile), then all five services.
 run: bootstrap
 	@$(PYTHON) deploy/local/infra.py up --profile dev
-	@$(PYTHON) deploy/local/run_services.py
+	@$(PYTHON) -m deploy.local.run_services
 
 # Lint, type-check, then the whole suite against the real local Kafka and store
 # (test profile, started when it is not running).

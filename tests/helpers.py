@@ -2,9 +2,12 @@
 
 import asyncio
 import json
+import random
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -181,3 +184,27 @@ async def read_all(namespace: Namespace, topic: str, count: int) -> list[Any]:
         return records
     finally:
         await consumer.stop()
+
+
+def free_port() -> int:
+    """A port free now and below the kernel's ephemeral range, so no outgoing connection (a
+    Kafka or store client's) can take it between this probe and the server's own bind."""
+    for _ in range(100):
+        port = random.randrange(20_000, EPHEMERAL_START)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between 20000 and {EPHEMERAL_START}")
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+
+
+EPHEMERAL_START = _ephemeral_start()

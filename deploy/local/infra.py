@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 KAFKA_VERSION = "4.3.1"
@@ -275,8 +276,9 @@ def start_ferretdb(profile: Profile) -> None:
 def mongo_ping(url: str) -> bool:
     from pymongo import MongoClient
 
+    client: MongoClient[dict[str, Any]]
     with MongoClient(url, serverSelectionTimeoutMS=1000, connectTimeoutMS=1000) as client:
-        return client.admin.command("ping").get("ok") == 1.0
+        return bool(client.admin.command("ping").get("ok") == 1.0)
 
 
 def kafka_properties(profile: Profile, server: Server) -> Path:
@@ -390,7 +392,7 @@ async def _kafka_round_trip(bootstrap: str) -> bool:
         consumer.assign([partition])
         consumer.seek(partition, sent.offset)
         record = await asyncio.wait_for(consumer.getone(), timeout=5)
-        return record.value == marker
+        return bool(record.value == marker)
     finally:
         await consumer.stop()
 

@@ -7,13 +7,10 @@ import asyncio
 import email
 import email.policy
 import json
-import random
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -37,7 +34,7 @@ from shared.auth import Principal, Role, TokenIssuer
 from shared.events import catalogue as c
 from tests import factories
 from tests.conftest import AUTH_SECRET, Namespace
-from tests.helpers import bearer, publish, serving, settings_for, wait_for
+from tests.helpers import bearer, free_port, publish, serving, settings_for, wait_for
 
 NOON = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai, outside the default quiet hours
 TOKENS = TokenIssuer(AUTH_SECRET, timedelta(hours=1))
@@ -54,30 +51,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-def free_port() -> int:
-    """A port free now and below the kernel's ephemeral range, so no outgoing connection (a
-    Kafka or store client's) can take it between this probe and the server's own bind."""
-    for _ in range(100):
-        port = random.randrange(20_000, EPHEMERAL_START)
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port between 20000 and {EPHEMERAL_START}")
-
-
-def _ephemeral_start() -> int:
-    try:
-        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32_768
-
-
-EPHEMERAL_START = _ephemeral_start()
 
 
 class Mailbox:

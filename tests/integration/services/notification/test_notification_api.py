@@ -13,8 +13,8 @@ import pytest
 
 from shared.auth import Principal, Role
 from tests import factories
-from tests.helpers import bearer, publish
-from tests.integration.services.notification.conftest import TOKENS, Rig, free_port, run_server, stop_server
+from tests.helpers import bearer, free_port, publish
+from tests.integration.services.notification.conftest import TOKENS, Rig, run_server, stop_server
 
 pytestmark = pytest.mark.integration
 
