@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import fcntl
 import logging
 import os
 import shutil
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -400,13 +401,28 @@ async def _kafka_round_trip(bootstrap: str) -> bool:
 # --- commands ---------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Hold ``lock`` (a file) exclusively: two commands installing or starting at once (two
+    test runs, say) would otherwise build into the same file or start the same server twice."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def install() -> None:
+    with exclusive(CACHE_DIR / "install.lock"):
+        install_kafka()
+        install_ferretdb()
+
+
 def up(profile: Profile) -> None:
     started = time.monotonic()
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    install_kafka()
-    install_ferretdb()
-    start_ferretdb(profile)
-    start_kafka(profile)
+    install()
+    with exclusive(STATE_DIR / f"{profile.name}.lock"):
+        start_ferretdb(profile)
+        start_kafka(profile)
     say(f"profile {profile.name} up in {time.monotonic() - started:.1f} s")
     print(f"KAFKA_BOOTSTRAP_SERVERS={profile.kafka_bootstrap}\nMONGO_URL={profile.mongo_url}", flush=True)
 
@@ -439,8 +455,7 @@ def main() -> int:
     profile = Profile.load(args.profile)
     try:
         if args.command == "install":
-            install_kafka()
-            install_ferretdb()
+            install()
         elif args.command == "up":
             up(profile)
         elif args.command == "down":
