@@ -134,21 +134,21 @@ async def through_matching(
 ) -> tuple[float, int]:
     app = create_app(settings)
     store: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url)
-    processed = store[settings.mongo_database]["processed_events"]
+    database = store[settings.mongo_database]
     kafka, prefix = settings.kafka_bootstrap_servers, settings.topic_prefix
     match_topic, partitions = topic_name(Topic.MATCH, prefix), PARTITIONS[Topic.MATCH]
-    everything = len(vacancies) + len(seekers)
     try:
         async with app.router.lifespan_context(app):
             print(f"[events] loading {len(vacancies):,} vacancies", flush=True)
             await send(kafka, prefix, vacancies)
-            await until(lambda: processed.count_documents({}), len(vacancies), "vacancies handled")
+            await until(lambda: database["vacancies"].count_documents({}), len(vacancies), "vacancies stored")
             already = await count_records(kafka, match_topic, partitions, None)
             print(f"[events] {len(seekers):,} seeker registrations in one burst", flush=True)
             started = time.perf_counter()
             await send(kafka, prefix, seekers)
-            await until(lambda: processed.count_documents({}), everything, "seekers handled")
-            matches = store[settings.mongo_database]["matches"]
+            # A seeker's state is stored after its matches: stored means handled.
+            await until(lambda: database["seekers"].count_documents({}), len(seekers), "seekers handled")
+            matches = database["matches"]
 
             async def drained() -> int:
                 return int(await matches.count_documents(PENDING) == 0)

@@ -166,6 +166,18 @@ async def publish_envelopes(namespace: Namespace, *envelopes: Envelope[Any]) -> 
         await kafka.stop()
 
 
+async def send_raw(
+    namespace: Namespace, topic: str, value: bytes, *, key: bytes, headers: Sequence[tuple[str, bytes]] = ()
+) -> None:
+    """Put exactly these bytes on ``topic`` (a message no service would publish, say)."""
+    producer = AIOKafkaProducer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=key, headers=list(headers))
+    finally:
+        await producer.stop()
+
+
 async def read_all(namespace: Namespace, topic: str, count: int) -> list[Any]:
     """The first ``count`` records of a one-partition topic (a dead-letter topic, say)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers)

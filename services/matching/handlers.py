@@ -1,34 +1,37 @@
 """The matching service's subscribers: the market's changes, erasure, and outcomes."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from faststream import Context
-from faststream.kafka import KafkaRouter
+from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka.message import KafkaMessage
 
 from services.matching.service_layer import Matching
 from shared.config import ServiceSettings
-from shared.events import Envelope, Topic
+from shared.events import Envelope, Topic, parse_batch
 from shared.events import catalogue as c
-from shared.messaging.delivery import accepts
-from shared.service import subscribe
+from shared.messaging.delivery import accepts, dead_letter_invalid
+from shared.service import subscribe, subscribe_batch
 
 Service = Annotated[Matching, Context("matching")]
 
 
-async def on_vacancy(event: Envelope[c.VacancyState], matching: Service) -> None:
-    await matching.vacancy_changed(event.payload)
+Batch = Annotated[KafkaMessage, Context("message")]
+Broker = Annotated[KafkaBroker, Context("broker")]
+SERVICE_NAME = "matching"
 
 
-async def on_vacancy_closed(event: Envelope[c.VacancyClosed], matching: Service) -> None:
-    await matching.vacancy_closed(event.payload)
+async def on_vacancies(bodies: list[Any], matching: Service, message: Batch, broker: Broker) -> None:
+    """The market's changes come in batches, ranked together; an invalid message is dead-lettered."""
+    batch = parse_batch(bodies)
+    await matching.vacancies_changed(batch.events)
+    await dead_letter_invalid(broker, message, batch.invalid, service_name=SERVICE_NAME)
 
 
-async def on_seeker(event: Envelope[c.SeekerState], matching: Service) -> None:
-    await matching.seeker_changed(event.payload)
-
-
-async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], matching: Service) -> None:
-    await matching.seeker_deleted(event)
+async def on_seekers(bodies: list[Any], matching: Service, message: Batch, broker: Broker) -> None:
+    batch = parse_batch(bodies)
+    await matching.seekers_changed(batch.events)
+    await dead_letter_invalid(broker, message, batch.invalid, service_name=SERVICE_NAME)
 
 
 async def on_credential(event: Envelope[c.CredentialReviewed], matching: Service) -> None:
@@ -57,12 +60,8 @@ async def on_fair_outcome(event: Envelope[c.FairOutcomeRecorded], matching: Serv
 
 def build_router(settings: ServiceSettings) -> KafkaRouter:
     router = KafkaRouter()
-    vacancies = subscribe(router, settings, Topic.VACANCY)
-    vacancies(on_vacancy, filter=accepts(c.VacancyPosted, c.VacancyUpdated, c.VacancyReopened))
-    vacancies(on_vacancy_closed, filter=accepts(c.VacancyClosed))
-    seekers = subscribe(router, settings, Topic.SEEKER)
-    seekers(on_seeker, filter=accepts(c.SeekerRegistered, c.SeekerUpdated, c.SeekerConsentChanged))
-    seekers(on_seeker_deleted, filter=accepts(c.SeekerDeleted))
+    subscribe_batch(router, settings, Topic.VACANCY)(on_vacancies)
+    subscribe_batch(router, settings, Topic.SEEKER)(on_seekers)
     subscribe(router, settings, Topic.CREDENTIAL)(on_credential, filter=accepts(c.CredentialReviewed))
     subscribe(router, settings, Topic.APPLICATION)(on_application, filter=accepts(c.ApplicationSubmitted))
     invitations = subscribe(router, settings, Topic.INVITATION)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from services.matching.adapters.models import Models
@@ -23,8 +24,11 @@ from services.matching.domain.policy import (
 )
 from shared.events import Envelope, Event
 from shared.events import catalogue as c
+from shared.store.mongo import Document
 
 log = logging.getLogger(__name__)
+S = TypeVar("S", bound=Event)
+State = TypeVar("State", c.VacancyState, c.SeekerState)
 
 
 MODEL_CHECK_S = 30.0
@@ -78,36 +82,66 @@ class Matching:
 
     # --- the work -------------------------------------------------------------------
 
-    async def vacancy_changed(self, vacancy: c.VacancyState) -> int:
-        vacancy_id = str(vacancy.vacancy_id)
-        state = {"state": vacancy.model_dump(mode="json"), "closed": False}
-        saved = await self.store.save_state("vacancies", vacancy_id, vacancy.version, state)
-        if not saved.newer:
-            return 0
-        self._apply_vacancy(vacancy, vacancy.version)
-        previous = c.VacancyState.model_validate(saved.previous) if saved.previous else None
-        if not material_vacancy_change(previous, vacancy):
-            return 0
-        return await self._tell(self.market.seekers_for(vacancy_id, VACANCY_FANOUT, _today()))
+    async def vacancies_changed(self, events: Sequence[Envelope[Event]]) -> int:
+        """A batch from the vacancy topic, in order: postings, edits and reopenings are ranked
+        and stored together, a closing in its place; returns how many matches were told."""
+        return await _in_runs(events, c.VacancyState, self._vacancy_states, self._vacancy_other)
 
-    async def vacancy_closed(self, closed: c.VacancyClosed) -> None:
-        await self.store.close_vacancy(str(closed.vacancy_id), closed.version)
-        self._close_vacancy(closed)
+    async def seekers_changed(self, events: Sequence[Envelope[Event]]) -> int:
+        """A batch from the seeker topic, in order: registrations and edits are ranked and
+        stored together, an erasure in its place; returns how many matches were told."""
+        return await _in_runs(events, c.SeekerState, self._seeker_states, self._seeker_other)
 
-    async def seeker_changed(self, seeker: c.SeekerState) -> int:
-        seeker_id = str(seeker.seeker_id)
-        if await self.store.is_erased(seeker_id):
-            return 0
-        saved = await self.store.save_state(
-            "seekers", seeker_id, seeker.version, {"state": seeker.model_dump(mode="json")}
-        )
-        if not saved.newer:
-            return 0
-        self._apply_seeker(seeker, seeker.version)
-        previous = fingerprint(c.SeekerState.model_validate(saved.previous)) if saved.previous else None
-        if not material_seeker_change(previous, seeker):
-            return 0
-        return await self._tell(self.market.vacancies_for(seeker_id, SEEKER_FANOUT, _today()))
+    async def _vacancy_states(self, vacancies: list[c.VacancyState]) -> int:
+        newest = _newest(vacancies, lambda vacancy: str(vacancy.vacancy_id))
+        stored = await self.store.stored("vacancies", list(newest))
+        changed: dict[str, tuple[int, Document]] = {}
+        to_rank = []
+        for vacancy_id, vacancy in newest.items():
+            before = stored.get(vacancy_id)
+            if before is not None and before["version"] >= vacancy.version:
+                continue  # a redelivery, or older than what is stored
+            state = {"state": vacancy.model_dump(mode="json"), "closed": False}
+            changed[vacancy_id] = (vacancy.version, state)
+            self._apply_vacancy(vacancy, vacancy.version)
+            previous = c.VacancyState.model_validate(before["state"]) if before else None
+            if material_vacancy_change(previous, vacancy):
+                to_rank.append(vacancy_id)
+        rankings = self.market.seekers_for_each(to_rank, VACANCY_FANOUT, _today())
+        told = await self._tell([match for ranking in rankings.values() for match in ranking.matches()])
+        await self.store.save_states("vacancies", changed, stored)
+        return told
+
+    async def _vacancy_other(self, event: Envelope[Event]) -> None:
+        if isinstance(closed := event.payload, c.VacancyClosed):
+            await self.store.close_vacancy(str(closed.vacancy_id), closed.version)
+            self._close_vacancy(closed)
+
+    async def _seeker_states(self, seekers: list[c.SeekerState]) -> int:
+        newest = _newest(seekers, lambda seeker: str(seeker.seeker_id))
+        newest = {seeker_id: seeker for seeker_id, seeker in newest.items() if seeker_id not in self.erased}
+        stored = await self.store.stored("seekers", list(newest))
+        changed: dict[str, tuple[int, Document]] = {}
+        to_rank = []
+        for seeker_id, seeker in newest.items():
+            before = stored.get(seeker_id)
+            if before is not None and before["version"] >= seeker.version:
+                continue
+            changed[seeker_id] = (seeker.version, {"state": seeker.model_dump(mode="json")})
+            self._apply_seeker(seeker, seeker.version)
+            previous = fingerprint(c.SeekerState.model_validate(before["state"])) if before else None
+            if material_seeker_change(previous, seeker):
+                to_rank.append(seeker_id)
+        today = _today()
+        ranked = [self.market.vacancies_for(seeker_id, SEEKER_FANOUT, today) for seeker_id in to_rank]
+        told = await self._tell([match for matches in ranked for match in matches])
+        await self.store.save_states("seekers", changed, stored)
+        return told
+
+    async def _seeker_other(self, event: Envelope[Event]) -> None:
+        if isinstance(deleted := event.payload, c.SeekerDeleted):
+            self._forget(str(deleted.seeker_id))
+            await self.store.erase(str(deleted.seeker_id), event.occurred_at)
 
     async def _tell(self, matches: list[Match]) -> int:
         """Publish the matches worth telling: new, or moved materially, within the daily cap."""
@@ -119,10 +153,6 @@ class Matching:
                 told.append((match, previous))
         await self.store.publish_matches(told, self.market.ranker.version, today)
         return len(told)
-
-    async def seeker_deleted(self, event: Envelope[c.SeekerDeleted]) -> None:
-        self._forget(str(event.payload.seeker_id))
-        await self.store.erase(str(event.payload.seeker_id), event.occurred_at)
 
     async def outcome(
         self, event: Envelope[Any], seeker_id: UUID, vacancy_id: UUID | None, kind: str
@@ -187,3 +217,34 @@ class Matching:
 
 def _today() -> date:
     return datetime.now(UTC).date()
+
+
+async def _in_runs(
+    events: Sequence[Envelope[Event]],
+    state: type[S],
+    on_states: Callable[[list[S]], Awaitable[int]],
+    on_other: Callable[[Envelope[Event]], Awaitable[None]],
+) -> int:
+    """Hand consecutive ``state`` payloads to ``on_states`` together, every other event to
+    ``on_other`` alone, in the order they came (a state after an erasure must not pass it)."""
+    told = 0
+    run: list[S] = []
+    for event in events:
+        if isinstance(event.payload, state):
+            run.append(event.payload)
+            continue
+        if run:
+            told += await on_states(run)
+            run = []
+        await on_other(event)
+    return told + (await on_states(run) if run else 0)
+
+
+def _newest(states: Iterable[State], key: Callable[[State], str]) -> dict[str, State]:
+    """Each entity's newest state among ``states`` (a batch may hold several versions)."""
+    newest: dict[str, State] = {}
+    for state in states:
+        entity_id = key(state)
+        if entity_id not in newest or state.version > newest[entity_id].version:
+            newest[entity_id] = state
+    return newest

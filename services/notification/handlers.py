@@ -8,9 +8,9 @@ from faststream.kafka.message import KafkaMessage
 
 from services.notification.service_layer import Notifications
 from shared.config import ServiceSettings
-from shared.events import Envelope, Topic
+from shared.events import Envelope, Topic, parse_batch
 from shared.events import catalogue as c
-from shared.messaging.delivery import accepts, dead_letter
+from shared.messaging.delivery import accepts, dead_letter_invalid
 from shared.service import subscribe, subscribe_batch
 
 Service = Annotated[Notifications, Context("notifications")]
@@ -43,10 +43,9 @@ async def on_matches(
 ) -> None:
     """The busiest topic comes in batches: one decision pass and one store write for each.
     A message that is not a valid event goes to the dead-letter topic, the rest are told."""
-    _, invalid = await notifications.matches_found(bodies)
-    records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
-    for position, error in invalid.items():
-        await dead_letter(broker, records[position], error, service_name=SERVICE_NAME)
+    batch = parse_batch(bodies)
+    await notifications.matches_found(batch.events)
+    await dead_letter_invalid(broker, message, batch.invalid, service_name=SERVICE_NAME)
 
 
 async def on_invitation_sent(event: Envelope[c.InvitationSent], notifications: Service) -> None:

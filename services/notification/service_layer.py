@@ -7,13 +7,11 @@ import asyncio
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
-
-from pydantic import ValidationError
 
 from services.notification.adapters.channels import DeliveryError, EmailSender, WebhookSender
 from services.notification.adapters.repository import NotificationStore, notification_document
@@ -101,27 +99,15 @@ class Notifications:
         await self.store.skip(skipped)
         return len(await self.store.add(list(kept.values())))
 
-    async def matches_found(self, bodies: list[Any]) -> tuple[int, dict[int, Exception]]:
-        """A batch from the match topic: each valid ``match.found`` is told, other catalogued
-        events are ignored; returns how many notifications are new, and the position and
-        error of each message that is not a valid event (for the dead-letter topic)."""
-        matches: list[Envelope[c.MatchFound]] = []
-        invalid: dict[int, Exception] = {}
-        for position, body in enumerate(bodies):
-            if not isinstance(body, dict) or body.get("event_type") != c.MatchFound.event_type:
-                if not (isinstance(body, dict) and body.get("event_type") in Event.registry):
-                    invalid[position] = ValueError("not an event envelope of the catalogue")
-                continue
-            try:
-                matches.append(Envelope[c.MatchFound].model_validate(body))
-            except ValidationError as error:
-                invalid[position] = error
+    async def matches_found(self, events: Sequence[Envelope[Event]]) -> int:
+        """A batch from the match topic: each ``match.found`` is told, other events are ignored;
+        returns how many notifications are new."""
+        matches = [cast(Envelope[c.MatchFound], e) for e in events if isinstance(e.payload, c.MatchFound)]
         if not matches:
-            return 0, invalid
+            return 0
         vacancies = await self.store.names("vacancies", {m.payload.vacancy_id for m in matches}, "title")
         employers = await self.store.names("employers", {m.payload.employer_id for m in matches}, "name")
-        told = await self.tell_many([(m, _match_intent(m.payload, vacancies, employers)) for m in matches])
-        return told, invalid
+        return await self.tell_many([(m, _match_intent(m.payload, vacancies, employers)) for m in matches])
 
     async def invitation_sent(self, event: Envelope[c.InvitationSent]) -> int:
         sent = event.payload

@@ -1,7 +1,7 @@
 """Event contracts: the envelope, the catalogue of payloads and the topic registry."""
 
 from shared.events import catalogue
-from shared.events.envelope import Envelope, EnvelopeHead, Event, parse_event
+from shared.events.envelope import Envelope, EnvelopeHead, Event, ParsedBatch, parse_batch, parse_event
 from shared.events.topics import PARTITIONS, Topic, dead_letter_topic, topic_name
 
 __all__ = [
@@ -9,9 +9,11 @@ __all__ = [
     "Envelope",
     "EnvelopeHead",
     "Event",
+    "ParsedBatch",
     "Topic",
     "catalogue",
     "dead_letter_topic",
+    "parse_batch",
     "parse_event",
     "topic_name",
 ]

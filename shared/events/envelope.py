@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Self, TypeVar
 from uuid import UUID, uuid4
@@ -125,8 +127,33 @@ class EnvelopeHead(BaseModel):
 
 def parse_event(data: bytes | str) -> Envelope[Event]:
     """Validate any known event from JSON, choosing the payload model by its event type."""
-    head = EnvelopeHead.model_validate_json(data)
+    model = _payload_model(EnvelopeHead.model_validate_json(data))
+    return Envelope[model].model_validate_json(data)  # type: ignore[valid-type]
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    events: list[Envelope[Event]]
+    """The valid events, in the order they came."""
+    invalid: dict[int, ValueError]
+    """The position in the batch and the error of each message that is not a valid event."""
+
+
+def parse_batch(bodies: Sequence[Any]) -> ParsedBatch:
+    """A consumed batch's decoded bodies as events of the catalogue."""
+    events: list[Envelope[Event]] = []
+    invalid: dict[int, ValueError] = {}
+    for position, body in enumerate(bodies):
+        try:
+            model = _payload_model(EnvelopeHead.model_validate(body))
+            events.append(Envelope[model].model_validate(body))  # type: ignore[valid-type]
+        except ValueError as error:  # pydantic's ValidationError is one
+            invalid[position] = error
+    return ParsedBatch(events, invalid)
+
+
+def _payload_model(head: EnvelopeHead) -> type[Event]:
     model = Event.registry.get(head.event_type)
     if model is None:
         raise ValueError(f"unknown event type {head.event_type!r}")
-    return Envelope[model].model_validate_json(data)  # type: ignore[valid-type]
+    return model

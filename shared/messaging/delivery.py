@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -27,6 +28,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from faststream import BaseMiddleware
 from faststream.exceptions import SubscriberNotFound
 from faststream.kafka import KafkaBroker
+from faststream.kafka.message import KafkaMessage
 from faststream.message import StreamMessage
 from pydantic import ValidationError
 from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout, WriteConcernError
@@ -127,6 +129,10 @@ class _DeliveryScope(BaseMiddleware):
     ) -> bool:
         if exc_val is None or isinstance(exc_val, (*OUTAGE_ERRORS, asyncio.CancelledError)):
             return False  # success is acknowledged; an outage or a shutdown is redelivered
+        if isinstance(self.msg, tuple):  # a batch that failed as a whole, retries spent
+            for record in self.msg:
+                await self._dead_letter(record, exc_val)
+            return True
         record = _record(self.msg)
         if isinstance(exc_val, SubscriberNotFound):
             head = _envelope_head(_json_or_none(record.value))
@@ -171,6 +177,15 @@ async def dead_letter(
         "dead-lettered %s[%d]@%d to %s: %s",
         record.topic, record.partition, record.offset, topic, headers["dlq.error"],
     )  # fmt: skip
+
+
+async def dead_letter_invalid(
+    broker: KafkaBroker, batch: KafkaMessage, invalid: Mapping[int, Exception], *, service_name: str
+) -> None:
+    """Dead-letter the messages of a consumed batch at the positions in ``invalid``."""
+    records = batch.raw_message if isinstance(batch.raw_message, tuple) else (batch.raw_message,)
+    for position, error in invalid.items():
+        await dead_letter(broker, records[position], error, service_name=service_name)
 
 
 def _record(msg: Any) -> ConsumerRecord[Any, Any]:

@@ -14,17 +14,24 @@ are read before the market is loaded from the store):
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import GroupCoordinatorNotAvailableError
 from pydantic import ValidationError
 
 from shared.config import ServiceSettings
 from shared.events import PARTITIONS, Envelope, Event, Topic, parse_event, topic_name
 
 MARKET_TOPICS = (Topic.VACANCY, Topic.SEEKER, Topic.CREDENTIAL)
+# A new broker creates its offsets topic on the first coordinator lookup, and answers
+# "not available" until it has.
+COORDINATOR_WAIT_S = 30.0
 log = logging.getLogger(__name__)
 
 
@@ -45,7 +52,7 @@ class MarketMirror:
         await admin.start()
         try:
             for topic in MARKET_TOPICS:
-                committed = await admin.list_consumer_group_offsets(self._settings.consumer_group(topic))
+                committed = await _committed(admin, self._settings.consumer_group(topic))
                 for partition in self._partitions(topic):
                     offset = committed.get(partition)
                     positions[partition] = offset.offset if offset is not None and offset.offset >= 0 else 0
@@ -86,3 +93,14 @@ class MarketMirror:
         except Exception:
             log.exception("could not mirror %s %s; this replica's market may miss it",
                           envelope.event_type, envelope.event_id)  # fmt: skip
+
+
+async def _committed(admin: AIOKafkaAdminClient, group: str) -> dict[TopicPartition, Any]:
+    deadline = time.monotonic() + COORDINATOR_WAIT_S
+    while True:
+        try:
+            return await admin.list_consumer_group_offsets(group)  # type: ignore[no-any-return]
+        except GroupCoordinatorNotAvailableError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)

@@ -13,11 +13,21 @@ from pymongo import AsyncMongoClient
 from services.matching.bootstrap import create_app
 from services.matching.domain.ranker import LinearRanker
 from shared.config import ServiceSettings
-from shared.events import Topic
+from shared.events import Topic, dead_letter_topic, topic_name
 from shared.events import catalogue as c
 from tests import factories
 from tests.conftest import Namespace
-from tests.helpers import events_of, publish, publish_envelopes, serving, settings_for, topic_events, wait_for
+from tests.helpers import (
+    events_of,
+    publish,
+    publish_envelopes,
+    read_all,
+    send_raw,
+    serving,
+    settings_for,
+    topic_events,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -174,6 +184,39 @@ async def test_a_new_seeker_gets_open_vacancies_and_a_deleted_one_is_forgotten(
     }
 
 
+@pytest.mark.usefixtures("matching")
+async def test_a_burst_of_profile_events_is_applied_in_order_and_bad_ones_are_dead_lettered(
+    namespace: Namespace, settings: ServiceSettings
+) -> None:
+    job = vacancy()
+    await publish(namespace, job, producer="employer")
+    await wait_for(stored_vacancies(namespace), until=lambda n: n == 1, what="the vacancy stored")
+    gone, staying = uuid4(), seeker()
+    registered = factories.seeker_state(gone, skills=["数控编程"], desired_cities=["安阳"])
+    edited = factories.seeker_state(gone, version=2, kind=c.SeekerUpdated, skills=["数控编程", "AutoCAD"])
+    seeker_topic = topic_name(Topic.SEEKER, namespace.topic_prefix)
+    # One partition (one key), so the service reads them in this order, in one batch or several.
+    await publish(namespace, registered, edited, c.SeekerDeleted(seeker_id=gone), producer="seeker")
+    await send_raw(namespace, seeker_topic, "不是事件".encode(), key=str(gone).encode())
+    await publish(namespace, staying, producer="seeker")
+
+    found = await wait_for(
+        mine_or(namespace, staying.seeker_id), until=bool, what="the staying seeker's match"
+    )
+    assert pairs(found) == {(str(staying.seeker_id), str(job.vacancy_id))}
+    [dead] = await read_all(namespace, dead_letter_topic(seeker_topic), 1)
+    assert dead.value == "不是事件".encode()
+    assert dict(dead.headers)["dlq.service"] == b"matching"
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
+    try:
+        database = client[settings.mongo_database]
+        assert await database["seekers"].find_one({"_id": str(gone)}) is None
+        assert await database["erasures"].find_one({"_id": str(gone)}) is not None
+    finally:
+        await client.close()
+    assert str(gone) not in {e["payload"]["seeker_id"] for e in await topic_events(namespace, Topic.MATCH)}
+
+
 def mine_or(namespace: Namespace, seeker_id: UUID) -> Any:
     async def probe() -> list[dict[str, Any]]:
         return [
@@ -204,10 +247,18 @@ async def test_after_a_restart_the_market_comes_back_from_the_store(
 
 
 def stored_seekers(namespace: Namespace) -> Any:
+    return stored_count(namespace, "seekers")
+
+
+def stored_vacancies(namespace: Namespace) -> Any:
+    return stored_count(namespace, "vacancies")
+
+
+def stored_count(namespace: Namespace, collection: str) -> Any:
     async def probe() -> int:
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
         try:
-            return int(await client[f"{namespace.database}_matching"]["seekers"].count_documents({}))
+            return int(await client[f"{namespace.database}_matching"][collection].count_documents({}))
         finally:
             await client.close()
 

@@ -5,7 +5,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream import Depends
 from faststream.kafka import KafkaRouter
 from pymongo.asynchronous.database import AsyncDatabase
@@ -16,7 +16,7 @@ from shared.events import catalogue as c
 from shared.messaging.delivery import accepts
 from shared.service import Service, subscribe
 from tests.conftest import Namespace
-from tests.helpers import read_all, running, settings_for, wait_for
+from tests.helpers import read_all, running, send_raw, settings_for, wait_for
 from tests.samples import samples
 
 pytestmark = pytest.mark.integration
@@ -62,15 +62,6 @@ def vacancy(title: str) -> Envelope[c.VacancyPosted]:
     return Envelope.wrap(payload, producer="employer")
 
 
-async def send_raw(namespace: Namespace, topic: str, value: bytes, headers: list[tuple[str, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers, acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic, value, key=KEY, headers=headers)
-    finally:
-        await producer.stop()
-
-
 async def applied(app: Vacancies, title: str) -> int:
     document = await app.db()["vacancies"].find_one({"_id": title})
     return int(document["applied"]) if document else 0
@@ -86,9 +77,10 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_partition_kee
 
     async with running(app.settings, app.router) as service:
         app.service = service
-        await send_raw(namespace, topic, b"\xff\xfe not json at all", [])
-        await send_raw(namespace, topic, b'{"truncated": ', [("content-type", b"application/json")])
-        await send_raw(namespace, topic, json.dumps(wrong_schema).encode(), [])
+        await send_raw(namespace, topic, b"\xff\xfe not json at all", key=KEY)
+        json_header = [("content-type", b"application/json")]
+        await send_raw(namespace, topic, b'{"truncated": ', key=KEY, headers=json_header)
+        await send_raw(namespace, topic, json.dumps(wrong_schema).encode(), key=KEY)
         await service.publisher.publish(vacancy("always fails: 解析失败"))
         await service.publisher.publish(vacancy("数据分析师"))
 
