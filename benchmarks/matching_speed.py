@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from sklearn.neighbors import NearestNeighbors
 
 from services.matching.domain.index import Side
-from services.matching.domain.matcher import Market, Match
+from services.matching.domain.matcher import Market
 from shared.synthetic import SyntheticMarket
 
 TOP = 50
@@ -67,8 +67,8 @@ def main() -> None:
     new_vacancies, new_seekers = vacancy_ids[-q:], seeker_ids[-q:]
     batch = vacancy_ids[: arguments.batch]
     ours = {
-        "vacancy": timed(lambda v: explained(market.seekers_for(v, TOP, today)), new_vacancies),
-        "seeker": timed(lambda s: explained(market.vacancies_for(s, TOP, today)), new_seekers),
+        "vacancy": timed(lambda v: market.explain(market.seekers_for(v, TOP, today)), new_vacancies),
+        "seeker": timed(lambda s: market.explain(market.vacancies_for(s, TOP, today)), new_seekers),
     }
     scored_before = market.pairs_scored
     batch_time = timed(lambda _: rerank(market, batch, today), ["all"])[0]
@@ -116,10 +116,6 @@ def fill(side: Side[Any, Any], states: Iterable[Any]) -> list[str]:
             print(f"[speed] {count:,} {type(state).__name__} payloads encoded", flush=True)
     side.refresh()
     return ids
-
-
-def explained(matches: list[Match]) -> list[list[Any]]:
-    return [match.reasons for match in matches]
 
 
 def rerank(market: Market, vacancy_ids: list[str], today: Any) -> None:

@@ -1,4 +1,4 @@
-"""Wires the matching service: its store, the in-memory market, handlers and outbox relay."""
+"""Wires the matching service: its store, the in-memory market, handlers and the market mirror."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.matching.adapters.mirror import MarketMirror
 from services.matching.adapters.models import Models
-from services.matching.adapters.repository import OUTBOX_COLLECTIONS, MatchingStore
+from services.matching.adapters.repository import MatchingStore
 from services.matching.api import model
 from services.matching.domain.matcher import Market
 from services.matching.handlers import build_router
@@ -20,9 +20,9 @@ with the reasons that counted. Its market is rebuilt from its own store at start
 
 
 def create_app(settings: ServiceSettings) -> FastAPI:
-    service = Service(settings, routers=[build_router(settings)], outbox_collections=OUTBOX_COLLECTIONS)
+    service = Service(settings, routers=[build_router(settings)])
     store = MatchingStore(service.store, service.outbox)
-    matching = Matching(store, Models(service.store), Market())
+    matching = Matching(store, Models(service.store), Market(), service.publisher)
     mirror = MarketMirror(settings, matching.mirror)
     service.provide("matching", matching)
     service.in_background(matching.follow_models)

@@ -17,6 +17,7 @@ from services.matching.domain.policy import (
     SEEKER_FANOUT,
     VACANCY_FANOUT,
     DailyTally,
+    PublishedScores,
     fingerprint,
     material_seeker_change,
     material_vacancy_change,
@@ -24,9 +25,11 @@ from services.matching.domain.policy import (
 )
 from shared.events import Envelope, Event
 from shared.events import catalogue as c
+from shared.messaging.publisher import EventPublisher
 from shared.store.mongo import Document
 
 log = logging.getLogger(__name__)
+PRODUCER = "matching"
 S = TypeVar("S", bound=Event)
 State = TypeVar("State", c.VacancyState, c.SeekerState)
 
@@ -46,7 +49,9 @@ class Matching:
     store: MatchingStore
     models: Models
     market: Market
+    publisher: EventPublisher
     tally: DailyTally = field(default_factory=DailyTally)
+    published: PublishedScores = field(default_factory=PublishedScores)
     versions: dict[str, int] = field(default_factory=dict)
     erased: set[str] = field(default_factory=set)
 
@@ -65,9 +70,9 @@ class Matching:
                 self._newer(document["_id"], document["version"])
             else:
                 self._apply_vacancy(c.VacancyState.model_validate(document["state"]), document["version"])
-        today = _today()
-        async for seeker_id, vacancy_id in self.store.told_on(today):
-            self.tally.add(seeker_id, vacancy_id, today)
+        async for seeker_id, vacancy_id, score, day in self.store.published():
+            self.published.record(seeker_id, vacancy_id, score)
+            self.tally.add(seeker_id, vacancy_id, day)
 
     async def follow_models(self) -> None:
         """Switch to a newly promoted model (``retrain`` runs as its own process)."""
@@ -144,14 +149,28 @@ class Matching:
             await self.store.erase(str(deleted.seeker_id), event.occurred_at)
 
     async def _tell(self, matches: list[Match]) -> int:
-        """Publish the matches worth telling: new, or moved materially, within the daily cap."""
+        """Publish the matches worth telling: new, or moved materially, within the daily cap.
+
+        They are published, then recorded, and only then is the state that caused them stored
+        (and its event acknowledged): a crash anywhere before re-ranks on redelivery, and
+        what was recorded is not told twice. No outbox is needed, nor its per-document clear.
+        """
         today = _today()
         told = []
-        for match, previous in zip(matches, await self.store.previous_scores(matches), strict=True):
+        for match in matches:
+            previous = self.published.previous(match.seeker_id, match.vacancy_id)
             if worth_telling(previous, match.score) and self.tally.room(match.seeker_id, today):
-                self.tally.add(match.seeker_id, match.vacancy_id, today)
+                self.tally.add(match.seeker_id, match.vacancy_id, today)  # a pair counts once
                 told.append((match, previous))
-        await self.store.publish_matches(told, self.market.ranker.version, today)
+        version = self.market.ranker.version
+        reasons = self.market.explain([match for match, _ in told])
+        await self.publisher.publish_many(
+            Envelope.wrap(match_found(match, version, why), producer=PRODUCER)
+            for (match, _), why in zip(told, reasons, strict=True)
+        )
+        await self.store.record_matches(told, version, today)
+        for match, _ in told:
+            self.published.record(match.seeker_id, match.vacancy_id, match.score)
         return len(told)
 
     async def outcome(
@@ -185,8 +204,9 @@ class Matching:
             case c.CredentialReviewed(seeker_id=seeker_id, status=c.CredentialStatus.VERIFIED):
                 if str(seeker_id) not in self.erased:
                     self.market.verify(str(seeker_id))
-            case c.MatchFound(seeker_id=seeker_id, vacancy_id=vacancy_id):
+            case c.MatchFound(seeker_id=seeker_id, vacancy_id=vacancy_id, score=score):
                 self.tally.add(str(seeker_id), str(vacancy_id), envelope.occurred_at.date())
+                self.published.record(str(seeker_id), str(vacancy_id), score)
 
     def _newer(self, entity_id: str, version: int) -> bool:
         if version <= self.versions.get(entity_id, 0):
@@ -213,6 +233,15 @@ class Matching:
         self.market.seekers.remove(seeker_id)
         self.market.verified.discard(seeker_id)
         self.tally.forget(seeker_id)
+        self.published.forget(seeker_id)
+
+
+def match_found(match: Match, model_version: str, reasons: list[c.MatchReason]) -> c.MatchFound:
+    return c.MatchFound(
+        seeker_id=UUID(match.seeker_id), vacancy_id=UUID(match.vacancy_id),
+        employer_id=UUID(match.employer_id), score=match.score, rank=match.rank,
+        model_version=model_version, reasons=reasons,
+    )  # fmt: skip
 
 
 def _today() -> date:

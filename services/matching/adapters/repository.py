@@ -1,24 +1,18 @@
-"""The matching service's store: the matchable market (its read model), published matches
-(each with its outbox), outcomes to learn from, and erasure records."""
+"""The matching service's store: the matchable market (its read model), published matches,
+outcomes to learn from, and erasure records."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from uuid import UUID
 
 from pymongo.errors import BulkWriteError
 
 from services.matching.domain.matcher import Match
 from shared.events import Envelope, Event
-from shared.events import catalogue as c
 from shared.store.mongo import Document
-from shared.store.outbox import outbox, staged
 from shared.store.repository import Repository
-
-PRODUCER = "matching"
-OUTBOX_COLLECTIONS = ("matches",)
 
 
 class MatchingStore(Repository):
@@ -84,52 +78,35 @@ class MatchingStore(Repository):
 
     # --- matches ------------------------------------------------------------------
 
-    async def told_on(self, day: date) -> AsyncIterator[tuple[str, str]]:
-        """The seeker and vacancy of every match published on ``day`` (read once, at start-up)."""
-        query = {"published_on": day.isoformat()}
-        async for document in self["matches"].find(query, {"seeker_id": 1, "vacancy_id": 1}):
-            yield document["seeker_id"], document["vacancy_id"]
+    async def published(self) -> AsyncIterator[tuple[str, str, float, date]]:
+        """Every recorded match's seeker, vacancy, score and day (read once, at start-up)."""
+        fields = {"seeker_id": 1, "vacancy_id": 1, "score": 1, "published_on": 1}
+        async for document in self["matches"].find({}, fields):
+            day = date.fromisoformat(document["published_on"])
+            yield document["seeker_id"], document["vacancy_id"], document["score"], day
 
-    async def previous_scores(self, matches: list[Match]) -> list[float | None]:
-        """The score each pair was last published with, if it was (reads by id, side by side)."""
-        documents = await asyncio.gather(
-            *(self["matches"].find_one({"_id": _key(match)}, {"score": 1}) for match in matches)
-        )
-        return [document["score"] if document else None for document in documents]
-
-    async def publish_matches(
+    async def record_matches(
         self, matches: list[tuple[Match, float | None]], model_version: str, today: date
     ) -> None:
-        """Record each match (with its previous score, None when new) and its event in its
-        outbox, then publish them all in one batch. New pairs are inserted in one write; on
-        FerretDB an insert costs the same at any size while an update reads the collection."""
-        new: list[tuple[Document, Envelope[c.MatchFound]]] = []
-        again: list[tuple[Document, Envelope[c.MatchFound]]] = []
+        """Record matches just published (each with its previous score, None when new). New
+        pairs go in one insert: on FerretDB an insert costs the same at any size while an
+        update reads the collection."""
+        new: list[Document] = []
+        again: list[Document] = []
         for match, previous in matches:
-            event = c.MatchFound(
-                seeker_id=UUID(match.seeker_id), vacancy_id=UUID(match.vacancy_id),
-                employer_id=UUID(match.employer_id), score=match.score, rank=match.rank,
-                model_version=model_version, reasons=match.reasons,
-            )  # fmt: skip
             document = {
                 "_id": _key(match), "seeker_id": match.seeker_id, "vacancy_id": match.vacancy_id,
                 "score": match.score, "rank": match.rank, "model_version": model_version,
                 "published_on": today.isoformat(), "published_at": datetime.now(UTC).isoformat(),
             }  # fmt: skip
-            envelope = Envelope.wrap(event, producer=PRODUCER)
-            (again if previous is not None else new).append((document, envelope))
+            (again if previous is not None else new).append(document)
         if new:
             try:
-                await self["matches"].insert_many(
-                    [{**document, **outbox(envelope)} for document, envelope in new], ordered=False
-                )
-            except BulkWriteError as error:  # told meanwhile by a concurrent ranking: update it
-                clashed = {failure["index"] for failure in error.details["writeErrors"]}
-                again += [new[i] for i in sorted(clashed)]
-        for document, envelope in again:
-            update = {"$set": {**document, **staged(envelope)}}
-            await self._store.update("matches", {"_id": document["_id"]}, update, upsert=True)
-        await self._relay.flush_many("matches", [_key(match) for match, _ in matches])
+                await self["matches"].insert_many(new, ordered=False)
+            except BulkWriteError as error:  # recorded meanwhile by a redelivery's ranking
+                again += [new[failure["index"]] for failure in error.details["writeErrors"]]
+        for document in again:
+            await self["matches"].replace_one({"_id": document["_id"]}, document, upsert=True)
 
     # --- outcomes -----------------------------------------------------------------
 

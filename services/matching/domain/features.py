@@ -62,13 +62,30 @@ class Pairs:
     def dot(self, name: str) -> Matrix:
         """Dot products of the two sides' sparse rows (text, skills or cities)."""
         left, right = getattr(self.seekers, name)[self.s], getattr(self.vacancies, name)[self.v]
+        if len(self.s) == 1:
+            dots = dots_with_row(right, left)
+            return dots[np.newaxis, :] if self.grid else dots
+        if len(self.v) == 1:
+            dots = dots_with_row(left, right)
+            return dots[:, np.newaxis] if self.grid else dots
         if self.grid:
             return np.asarray((left @ right.T).toarray(), np.float32)
-        if len(self.s) == 1:
-            return np.asarray((right @ left.T).toarray(), np.float32).ravel()
-        if len(self.v) == 1:
-            return np.asarray((left @ right.T).toarray(), np.float32).ravel()
         return np.asarray(left.multiply(right).sum(axis=1), np.float32).ravel()
+
+
+def dots_with_row(rows: Any, row: Any) -> Matrix:
+    """The dot product of each of the sparse ``rows`` with one sparse ``row``, in time linear in
+    their stored entries: scipy's product would first transpose, at a cost that grows with the
+    hashed width (2**20 columns) however few entries there are."""
+    keys = np.sort(row.indices)
+    if len(keys) == 0:
+        return np.zeros(rows.shape[0], np.float32)
+    values = row.data[np.argsort(row.indices)]
+    found = np.minimum(np.searchsorted(keys, rows.indices), len(keys) - 1)
+    hit = keys[found] == rows.indices
+    owner = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    products = rows.data[hit] * values[found[hit]]
+    return np.bincount(owner[hit], weights=products, minlength=rows.shape[0]).astype(np.float32)
 
 
 def feature_values(pairs: Pairs) -> Iterator[tuple[Feature, Matrix]]:

@@ -9,10 +9,9 @@ features, score and reasons.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, partial
 
 import numpy as np
 import numpy.typing as npt
@@ -39,57 +38,33 @@ Pair = tuple[Block, int, Block, int]
 
 @dataclass
 class Match:
-    """A ranked pair. Its reasons are worked out when first read: a re-ranking explains only
-    the matches it goes on to publish."""
+    """A ranked pair; ``Market.explain`` gives its reasons (for the matches that are told only)."""
 
     seeker_id: str
     vacancy_id: str
     employer_id: str
     score: float
     rank: int
-    explain: Callable[[], list[c.MatchReason]] = field(repr=False, compare=False)
-
-    @cached_property
-    def reasons(self) -> list[c.MatchReason]:
-        return self.explain()
+    pair: Pair = field(repr=False, compare=False)
 
 
 class Ranking:
-    """One query's winners, best first. Matches are made on demand, and the reasons of all of
-    them are worked out together the first time one is read."""
+    """One query's winners, best first, made into matches on demand."""
 
     def __init__(self, market: Market, pairs: list[Pair], logits: list[float]) -> None:
         self._market = market
         self._pairs = pairs
         self.scores = np.round(sigmoid(np.array(logits, np.float64)), 4)
-        self._reasons: list[list[c.MatchReason]] | None = None
 
     def matches(self) -> list[Match]:
-        vacancies = self._market.vacancies.kept
-        return [
-            Match(
-                seeker_id=sblock.columns.ids[srow],
-                vacancy_id=(vacancy_id := vblock.columns.ids[vrow]),
-                employer_id=str(vacancies[vacancy_id].employer_id),
-                score=float(self.scores[i]),
-                rank=i + 1,
-                explain=partial(self._reasons_of, i),
-            )
-            for i, (sblock, srow, vblock, vrow) in enumerate(self._pairs)
-        ]
+        return [self._match(rank, pair, float(score)) for rank, (pair, score) in
+                enumerate(zip(self._pairs, self.scores, strict=True), start=1)]  # fmt: skip
 
-    def _reasons_of(self, i: int) -> list[c.MatchReason]:
-        if self._reasons is None:
-            seekers = _gather([(sblock, srow) for sblock, srow, _, _ in self._pairs])
-            vacancies = _gather([(vblock, vrow) for _, _, vblock, vrow in self._pairs])
-            every = np.arange(len(self._pairs))
-            features = pair_features(seekers, every, vacancies, every)
-            kept, ranker = self._market.vacancies.kept, self._market.ranker
-            self._reasons = [
-                ranker.reasons(features[k], _details(seekers, k, kept[vacancies.ids[k]]))
-                for k in range(len(self._pairs))
-            ]
-        return self._reasons[i]
+    def _match(self, rank: int, pair: Pair, score: float) -> Match:
+        sblock, srow, vblock, vrow = pair
+        vacancy_id = vblock.columns.ids[vrow]
+        employer_id = str(self._market.vacancies.kept[vacancy_id].employer_id)
+        return Match(sblock.columns.ids[srow], vacancy_id, employer_id, score, rank, pair)
 
 
 @dataclass
@@ -137,6 +112,21 @@ class Market:
         self.seekers.reweight(self.idf, idf)
         self.vacancies.reweight(self.idf, idf)
         self.ranker, self.idf = ranker, idf
+
+    def explain(self, matches: list[Match]) -> list[list[c.MatchReason]]:
+        """Each match's reasons: the contributions that counted in its score. One pass for
+        all of them, so explaining what a batch tells costs one gather, not one per query."""
+        if not matches:
+            return []
+        seekers = _gather([(match.pair[0], match.pair[1]) for match in matches])
+        vacancies = _gather([(match.pair[2], match.pair[3]) for match in matches])
+        every = np.arange(len(matches))
+        features = pair_features(seekers, every, vacancies, every)
+        kept = self.vacancies.kept
+        return [
+            self.ranker.reasons(features[k], _details(seekers, k, kept[vacancies.ids[k]]))
+            for k in range(len(matches))
+        ]
 
     def verify(self, seeker_id: str) -> None:
         self.verified.add(seeker_id)

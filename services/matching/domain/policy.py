@@ -66,3 +66,22 @@ class DailyTally:
     def _roll(self, today: date) -> None:
         if self._day is None or today > self._day:
             self._day, self._told = today, defaultdict(set)
+
+
+class PublishedScores:
+    """The score each (seeker, vacancy) pair was last told with, so a pair is told again only
+    when its score moved materially. Kept in memory like the tally, rebuilt from the stored
+    matches at start-up and fed by the mirror: reading each ranked pair's record from the
+    store cost several times the ranking itself."""
+
+    def __init__(self) -> None:
+        self._scores: dict[str, dict[str, float]] = {}
+
+    def previous(self, seeker_id: str, vacancy_id: str) -> float | None:
+        return self._scores.get(seeker_id, {}).get(vacancy_id)
+
+    def record(self, seeker_id: str, vacancy_id: str, score: float) -> None:
+        self._scores.setdefault(seeker_id, {})[vacancy_id] = score
+
+    def forget(self, seeker_id: str) -> None:
+        self._scores.pop(seeker_id, None)

@@ -42,9 +42,11 @@ async def seed_outcomes(settings: ServiceSettings, namespace: Namespace) -> None
         )
         matches, outcomes = [], []
         for i, (seeker, vacancy) in enumerate((s, v) for s in seekers for v in vacancies):
-            at = (START + timedelta(minutes=i)).isoformat()
+            published = START + timedelta(minutes=i)
+            at = published.isoformat()
             pair = {"seeker_id": str(seeker.seeker_id), "vacancy_id": str(vacancy.vacancy_id)}
-            matches.append({"_id": f"{vacancy.vacancy_id}:{seeker.seeker_id}", **pair, "published_at": at})
+            told = {"score": 0.5, "published_on": published.date().isoformat(), "published_at": at}
+            matches.append({"_id": f"{vacancy.vacancy_id}:{seeker.seeker_id}", **pair, **told})
             if seeker.talent_category != vacancy.talent_category and i % 3 == 0:
                 outcomes.append({"_id": str(uuid4()), **pair, "kind": "applied", "at": at})
         await db["matches"].insert_many(matches)
