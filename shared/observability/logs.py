@@ -11,7 +11,9 @@ from shared.observability.correlation import current_activity
 
 LogFormat = Literal["json", "text"]
 HANDLER_NAME = "talentfair"
-UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+# Loggers their libraries gave handlers of their own (uvicorn's before loading the app,
+# FastStream's at import), which would write in another format, or to stdout.
+LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "faststream")
 
 
 def _activity_fields(default_service: str) -> dict[str, str]:
@@ -61,7 +63,7 @@ class TextFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, level: str, log_format: LogFormat = "json") -> None:
-    """Send the root logger's lines, uvicorn's included, to stderr in ``log_format``.
+    """Send the root logger's lines, uvicorn's and FastStream's included, to stderr in ``log_format``.
 
     Idempotent: a second call (another app built in the same process) replaces the handler.
     """
@@ -73,7 +75,7 @@ def configure_logging(service: str, level: str, log_format: LogFormat = "json") 
     handler.setFormatter(JsonFormatter(service) if log_format == "json" else TextFormatter(service))
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for name in UVICORN_LOGGERS:  # uvicorn gave them handlers of their own before loading the app
+    for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True

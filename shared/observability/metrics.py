@@ -5,6 +5,8 @@ Not the process-global default registry: tests build several services in one pro
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from faststream.kafka import KafkaBroker
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -16,6 +18,7 @@ from prometheus_client import (
 )
 
 NAMESPACE = "talentfair"
+MetricT = TypeVar("MetricT", Counter, Gauge, Histogram)
 # The name under which the broker's context holds the metrics, for code given only a broker.
 CONTEXT_NAME = "metrics"
 
@@ -25,45 +28,46 @@ class ServiceMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        registry = self.registry
-        self.consumed = Counter(
-            "messages_consumed",
+        self.consumed = self._add(
+            Counter, "messages_consumed",
             "Messages consumed, by topic and outcome (ok, retried, dead_lettered, skipped_duplicate, "
             "skipped_unhandled, redelivered)",
-            ["topic", "outcome"], namespace=NAMESPACE, registry=registry,
+            "topic", "outcome",
         )  # fmt: skip
-        self.handling_seconds = Histogram(
-            "message_handling_seconds",
-            "From receipt of a message (or batch) to its acknowledgement, retries included",
-            ["topic"], namespace=NAMESPACE, registry=registry,
+        self.handling_seconds = self._add(
+            Histogram, "message_handling_seconds",
+            "From receipt of a message (or batch) to its acknowledgement, retries included", "topic",
         )  # fmt: skip
-        self.consumer_lag = Gauge(
-            "consumer_lag",
-            "Messages not yet consumed (high watermark minus position) on this replica's partitions",
-            ["topic"], namespace=NAMESPACE, registry=registry,
+        self.consumer_lag = self._add(
+            Gauge, "consumer_lag",
+            "Messages not yet consumed (high watermark minus position) on this replica's partitions", "topic",
         )  # fmt: skip
-        self.dead_letters = Counter(
-            "dead_letters", "Messages put on a dead-letter topic, by the topic they came from",
-            ["topic"], namespace=NAMESPACE, registry=registry,
-        )  # fmt: skip
-        self.outbox_published = Counter(
-            "outbox_published",
+        self.dead_letters = self._add(
+            Counter,
+            "dead_letters",
+            "Messages put on a dead-letter topic, by the topic they came from",
+            "topic",
+        )
+        self.outbox_published = self._add(
+            Counter, "outbox_published",
             "Events published from the outbox, by path (flush after a write, retry of a failed flush, sweep)",
-            ["path"], namespace=NAMESPACE, registry=registry,
+            "path",
         )  # fmt: skip
-        self.outbox_unflushed = Gauge(
-            "outbox_unflushed_documents",
+        self.outbox_unflushed = self._add(
+            Gauge, "outbox_unflushed_documents",
             "Documents whose outbox flush failed in this process, waiting for the next retry",
-            namespace=NAMESPACE, registry=registry,
         )  # fmt: skip
-        self.http_requests = Counter(
-            "http_requests", "HTTP requests, by method, route template and status",
-            ["method", "route", "status"], namespace=NAMESPACE, registry=registry,
+        self.http_requests = self._add(
+            Counter, "http_requests", "HTTP requests, by method, route template and status",
+            "method", "route", "status",
         )  # fmt: skip
-        self.http_seconds = Histogram(
-            "http_request_seconds", "HTTP request latency, by method and route template",
-            ["method", "route"], namespace=NAMESPACE, registry=registry,
+        self.http_seconds = self._add(
+            Histogram, "http_request_seconds", "HTTP request latency, by method and route template",
+            "method", "route",
         )  # fmt: skip
+
+    def _add(self, kind: type[MetricT], name: str, documentation: str, *labels: str) -> MetricT:
+        return kind(name, documentation, labels, namespace=NAMESPACE, registry=self.registry)
 
     def exposition(self) -> bytes:
         """Everything in the Prometheus text format."""
