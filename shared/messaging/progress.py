@@ -43,22 +43,22 @@ class ConsumerProgress:
     async def mark_start(self) -> None:
         """Record where every subscribed partition ends now: catching up means reading to here."""
         self._targets = await _bounds(self._bootstrap_servers, self.topics())
+        self._caught_up = False
 
     async def caught_up(self) -> bool:
         """Every partition read up to where it ended at start (then true for good)."""
         if not self._caught_up and self._targets is not None:
-            self._caught_up = all([await self._reached(tp, bounds) for tp, bounds in self._targets.items()])
+            reached = await asyncio.gather(*(self._reached(tp, bounds) for tp, bounds in self._targets.items()))
+            self._caught_up = all(reached)
         return self._caught_up
 
     async def lag(self) -> dict[str, int | None]:
         """Per topic: messages not yet consumed on this replica's partitions (None: it holds none)."""
         lag: dict[str, int | None] = dict.fromkeys(self.topics())
-        for consumer in self._consumers():
-            for tp in consumer.assignment():
-                position = await _position(consumer, tp)
-                highwater = consumer.highwater(tp)
-                if position is not None and highwater is not None:
-                    lag[tp.topic] = (lag.get(tp.topic) or 0) + max(highwater - position, 0)
+        partitions = [(consumer, tp) for consumer in self._consumers() for tp in consumer.assignment()]
+        for tp, behind in await asyncio.gather(*(_lag(consumer, tp) for consumer, tp in partitions)):
+            if behind is not None:
+                lag[tp.topic] = (lag[tp.topic] or 0) + behind
         return lag
 
     def _subscribers(self) -> list[LogicSubscriber[Any]]:
@@ -76,9 +76,20 @@ class ConsumerProgress:
             if tp in consumer.assignment():
                 read = await _position(consumer, tp)
             else:
-                read = await consumer.committed(tp)
+                try:
+                    read = await consumer.committed(tp)
+                except KafkaError:  # the group's coordinator is not reachable now
+                    return False
             return read is not None and read >= bounds.end
         return False
+
+
+async def _lag(consumer: AIOKafkaConsumer, tp: TopicPartition) -> tuple[TopicPartition, int | None]:
+    position = await _position(consumer, tp)
+    if position is None or tp not in consumer.assignment():  # revoked while waiting
+        return tp, None
+    highwater = consumer.highwater(tp)  # known once the partition was fetched from
+    return tp, None if highwater is None else max(highwater - position, 0)
 
 
 async def _position(consumer: AIOKafkaConsumer, tp: TopicPartition) -> int | None:
