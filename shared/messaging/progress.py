@@ -48,8 +48,8 @@ class ConsumerProgress:
     async def caught_up(self) -> bool:
         """Every partition read up to where it ended at start (then true for good)."""
         if not self._caught_up and self._targets is not None:
-            reached = await asyncio.gather(*(self._reached(tp, bounds) for tp, bounds in self._targets.items()))
-            self._caught_up = all(reached)
+            reached = [self._reached(tp, bounds) for tp, bounds in self._targets.items()]
+            self._caught_up = all(await asyncio.gather(*reached))
         return self._caught_up
 
     async def lag(self) -> dict[str, int | None]:
