@@ -4,12 +4,15 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from uuid import uuid4
+
+import pytest
 
 from shared.events import Envelope
 from shared.events import catalogue as c
 from shared.observability.correlation import Activity, acting, current_activity, from_headers, parse_id
-from shared.observability.logs import JsonFormatter, TextFormatter
+from shared.observability.logs import HANDLER_NAME, JsonFormatter, TextFormatter, configure_logging
 
 
 def record(message: str, *args: object, exc_info: object = None) -> logging.LogRecord:
@@ -106,3 +109,29 @@ def test_an_explicit_cause_wins_over_the_activity() -> None:
     with acting(Activity("matching", correlation_id=uuid4(), event_id=uuid4())):
         envelope = Envelope.wrap(c.SeekerDeleted(seeker_id=uuid4()), producer="matching", caused_by=cause)
     assert (envelope.correlation_id, envelope.causation_id) == (cause.correlation_id, cause.event_id)
+
+
+@pytest.fixture
+def root_logger() -> Iterator[logging.Logger]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_logging_is_configured_once_however_many_apps_a_process_builds(root_logger: logging.Logger) -> None:
+    someone_elses = logging.NullHandler()
+    root_logger.addHandler(someone_elses)
+    logging.getLogger("uvicorn.access").addHandler(logging.NullHandler())
+
+    configure_logging("employer", "info")
+    configure_logging("seeker", "WARNING", "text")
+
+    ours = [handler for handler in root_logger.handlers if handler.get_name() == HANDLER_NAME]
+    assert len(ours) == 1
+    assert isinstance(ours[0].formatter, TextFormatter)
+    assert someone_elses in root_logger.handlers
+    assert root_logger.level == logging.WARNING
+    access = logging.getLogger("uvicorn.access")
+    assert (access.handlers, access.propagate) == ([], True)
