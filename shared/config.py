@@ -3,12 +3,14 @@
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.observability.logs import LogFormat
+
 
 class ServiceSettings(BaseSettings):
     """Base settings; each service subclasses it in its own ``core/config.py``.
 
     Environment variables: KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, MONGO_URL,
-    MONGO_DATABASE, HTTP_HOST, HTTP_PORT, LOG_LEVEL, AUTH_SECRET (shared by all
+    MONGO_DATABASE, HTTP_HOST, HTTP_PORT, LOG_LEVEL, LOG_FORMAT (json or text), AUTH_SECRET (shared by all
     services; ``deploy/local/run_services.py`` generates one per machine),
     TOKEN_TTL_MINUTES, MAX_BODY_BYTES, OUTBOX_SWEEP_SECONDS, OUTBOX_FULL_SWEEP_SECONDS.
     """
@@ -23,6 +25,7 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(ge=1, le=65535)
     log_level: str = "INFO"
+    log_format: LogFormat = "json"
     auth_secret: SecretStr = Field(min_length=32)
     token_ttl_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)

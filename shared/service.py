@@ -19,7 +19,10 @@ from shared.events.topics import Topic, topic_name
 from shared.messaging.admin import ensure_topics, topic_plan
 from shared.messaging.broker import ACK_POLICY, create_broker
 from shared.messaging.delivery import ReliableDelivery, RetryPolicy
+from shared.messaging.progress import ConsumerProgress
 from shared.messaging.publisher import EventPublisher
+from shared.observability.correlation import Activity, acting
+from shared.observability.metrics import CONTEXT_NAME, ServiceMetrics
 from shared.store.inbox import ProcessedEvents
 from shared.store.mongo import Store
 from shared.store.outbox import OutboxRelay
@@ -66,6 +69,16 @@ def subscribe_batch(
     )
 
 
+@dataclass(frozen=True)
+class Readiness:
+    checks: dict[str, bool]
+    lag: dict[str, int | None]  # per subscribed topic, informational
+
+    @property
+    def ready(self) -> bool:
+        return all(self.checks.values())
+
+
 @dataclass
 class Service:
     """Everything one service process holds; built once per process (or per test)."""
@@ -78,14 +91,21 @@ class Service:
     def __post_init__(self) -> None:
         self.store = Store(self.settings.mongo_url, self.settings.mongo_database)
         self.inbox = ProcessedEvents(self.store)
+        self.metrics = ServiceMetrics()
         self.broker: KafkaBroker = create_broker(self.settings)
         self.broker.add_middleware(
             ReliableDelivery(
-                self.broker, self.inbox, service_name=self.settings.service_name, retry=self.retry
+                self.broker,
+                self.inbox,
+                service_name=self.settings.service_name,
+                retry=self.retry,
+                metrics=self.metrics,
             )
         )
+        self.provide(CONTEXT_NAME, self.metrics)
         for router in self.routers:
             self.broker.include_router(router)
+        self.progress = ConsumerProgress(self.broker, self.settings.kafka_bootstrap_servers)
         self.publisher = EventPublisher(self.broker, self.settings.topic_prefix)
         self.outbox = OutboxRelay(
             self.store,
@@ -93,6 +113,7 @@ class Service:
             self.outbox_collections,
             sweep_interval_s=self.settings.outbox_sweep_seconds,
             full_sweep_interval_s=self.settings.outbox_full_sweep_seconds,
+            metrics=self.metrics,
         )
         self.tokens = TokenIssuer(
             self.settings.auth_secret.get_secret_value(), timedelta(minutes=self.settings.token_ttl_minutes)
@@ -100,6 +121,7 @@ class Service:
         self._loops: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._start_hooks: list[Callable[[], Awaitable[None]]] = []
+        self._started = False
 
     def in_background(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``loop`` as a task while the service runs (started after the broker, cancelled at stop)."""
@@ -114,11 +136,15 @@ class Service:
         self.broker.context.set_global(name, value)
 
     async def start(self) -> None:
-        """Prepare, start consuming, and start the background loops (the outbox relay first)."""
+        """Prepare, note where the subscribed topics end, start consuming, and start the
+        background loops (the outbox relay first); the consumers and loops log as this service."""
         await self.prepare()
-        await self.broker.start()
-        loops = [self.outbox.run] if self.outbox.collections else []
-        self._tasks = [asyncio.create_task(loop()) for loop in [*loops, *self._loops]]
+        await self.progress.mark_start()
+        with acting(Activity(self.settings.service_name)):  # tasks started here keep it
+            await self.broker.start()
+            loops = [self.outbox.run] if self.outbox.collections else []
+            self._tasks = [asyncio.create_task(loop()) for loop in [*loops, *self._loops]]
+        self._started = True
 
     async def stop(self) -> None:
         """Stop the loops, finish in-flight messages and commit them, then close the store."""
@@ -128,6 +154,7 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        self._started = False
         await self.broker.stop()
         await self.store.close()
 
@@ -143,5 +170,20 @@ class Service:
         for hook in self._start_hooks:
             await hook()
 
-    async def readiness(self) -> dict[str, bool]:
-        return {"kafka": await self.broker.ping(READINESS_TIMEOUT_S), "store": await self.store.ping()}
+    async def readiness(self) -> Readiness:
+        """Connected, started, and caught up with what its topics held at start (once caught
+        up, it stays so: lag under load is reported, not a reason to refuse traffic)."""
+        checks = {
+            "kafka": await self.broker.ping(READINESS_TIMEOUT_S),
+            "store": await self.store.ping(),
+            "started": self._started,
+            "caught_up": self._started and await self.progress.caught_up(),
+        }
+        return Readiness(checks, await self.progress.lag())
+
+    async def exposition(self) -> bytes:
+        """The service's metrics in the Prometheus text format, consumer lag measured now."""
+        for topic, lag in (await self.progress.lag()).items():
+            if lag is not None:
+                self.metrics.consumer_lag.labels(topic).set(lag)
+        return self.metrics.exposition()

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from services.matching.adapters.models import Models
@@ -30,8 +30,6 @@ from shared.store.mongo import Document
 
 log = logging.getLogger(__name__)
 PRODUCER = "matching"
-S = TypeVar("S", bound=Event)
-State = TypeVar("State", c.VacancyState, c.SeekerState)
 
 
 MODEL_CHECK_S = 30.0
@@ -97,12 +95,13 @@ class Matching:
         stored together, an erasure in its place; returns how many matches were told."""
         return await _in_runs(events, c.SeekerState, self._seeker_states, self._seeker_other)
 
-    async def _vacancy_states(self, vacancies: list[c.VacancyState]) -> int:
-        newest = _newest(vacancies, lambda vacancy: str(vacancy.vacancy_id))
+    async def _vacancy_states(self, events: list[Envelope[Any]]) -> int:
+        newest = _newest(events, lambda vacancy: str(vacancy.vacancy_id))
         stored = await self.store.stored("vacancies", list(newest))
         changed: dict[str, tuple[int, Document]] = {}
-        to_rank = []
-        for vacancy_id, vacancy in newest.items():
+        causes: dict[str, Envelope[Any]] = {}
+        for vacancy_id, event in newest.items():
+            vacancy: c.VacancyState = event.payload
             before = stored.get(vacancy_id)
             if before is not None and before["version"] >= vacancy.version:
                 continue  # a redelivery, or older than what is stored
@@ -111,9 +110,11 @@ class Matching:
             self._apply_vacancy(vacancy, vacancy.version)
             previous = c.VacancyState.model_validate(before["state"]) if before else None
             if material_vacancy_change(previous, vacancy):
-                to_rank.append(vacancy_id)
-        rankings = self.market.seekers_for_each(to_rank, VACANCY_FANOUT, _today())
-        told = await self._tell([match for ranking in rankings.values() for match in ranking.matches()])
+                causes[vacancy_id] = event
+        rankings = self.market.seekers_for_each(causes, VACANCY_FANOUT, _today())
+        told = await self._tell(
+            [(causes[vacancy_id], ranking.matches()) for vacancy_id, ranking in rankings.items()]
+        )
         await self.store.save_states("vacancies", changed, stored)
         return told
 
@@ -122,13 +123,14 @@ class Matching:
             await self.store.close_vacancy(str(closed.vacancy_id), closed.version)
             self._close_vacancy(closed)
 
-    async def _seeker_states(self, seekers: list[c.SeekerState]) -> int:
-        newest = _newest(seekers, lambda seeker: str(seeker.seeker_id))
-        newest = {seeker_id: seeker for seeker_id, seeker in newest.items() if seeker_id not in self.erased}
+    async def _seeker_states(self, events: list[Envelope[Any]]) -> int:
+        newest = _newest(events, lambda seeker: str(seeker.seeker_id))
+        newest = {seeker_id: event for seeker_id, event in newest.items() if seeker_id not in self.erased}
         stored = await self.store.stored("seekers", list(newest))
         changed: dict[str, tuple[int, Document]] = {}
-        to_rank = []
-        for seeker_id, seeker in newest.items():
+        causes: dict[str, Envelope[Any]] = {}
+        for seeker_id, event in newest.items():
+            seeker: c.SeekerState = event.payload
             before = stored.get(seeker_id)
             if before is not None and before["version"] >= seeker.version:
                 continue
@@ -136,10 +138,14 @@ class Matching:
             self._apply_seeker(seeker, seeker.version)
             previous = fingerprint(c.SeekerState.model_validate(before["state"])) if before else None
             if material_seeker_change(previous, seeker):
-                to_rank.append(seeker_id)
+                causes[seeker_id] = event
         today = _today()
-        ranked = [self.market.vacancies_for(seeker_id, SEEKER_FANOUT, today) for seeker_id in to_rank]
-        told = await self._tell([match for matches in ranked for match in matches])
+        told = await self._tell(
+            [
+                (event, self.market.vacancies_for(seeker_id, SEEKER_FANOUT, today))
+                for seeker_id, event in causes.items()
+            ]
+        )
         await self.store.save_states("seekers", changed, stored)
         return told
 
@@ -148,25 +154,29 @@ class Matching:
             self._forget(str(deleted.seeker_id))
             await self.store.erase(str(deleted.seeker_id), event.occurred_at)
 
-    async def _tell(self, matches: list[Match]) -> int:
-        """Publish the matches worth telling: new, or moved materially, within the daily cap.
+    async def _tell(self, ranked: list[tuple[Envelope[Any], list[Match]]]) -> int:
+        """Publish the matches worth telling (new, or moved materially, within the daily cap),
+        each caused by the event whose ranking found it.
 
         They are published, then recorded, and only then is the state that caused them stored
         (and its event acknowledged): a crash anywhere before re-ranks on redelivery, and
         what was recorded is not told twice. No outbox is needed, nor its per-document clear.
         """
         today = _today()
-        told = []
-        for match in matches:
-            previous = self.published.previous(match.seeker_id, match.vacancy_id)
-            if worth_telling(previous, match.score) and self.tally.room(match.seeker_id, today):
-                self.tally.add(match.seeker_id, match.vacancy_id, today)  # a pair counts once
-                told.append((match, previous))
+        told: list[tuple[Match, float | None]] = []
+        causes: list[Envelope[Any]] = []
+        for cause, matches in ranked:
+            for match in matches:
+                previous = self.published.previous(match.seeker_id, match.vacancy_id)
+                if worth_telling(previous, match.score) and self.tally.room(match.seeker_id, today):
+                    self.tally.add(match.seeker_id, match.vacancy_id, today)  # a pair counts once
+                    told.append((match, previous))
+                    causes.append(cause)
         version = self.market.ranker.version
         reasons = self.market.explain([match for match, _ in told])
         await self.publisher.publish_many(
-            Envelope.wrap(match_found(match, version, why), producer=PRODUCER)
-            for (match, _), why in zip(told, reasons, strict=True)
+            Envelope.wrap(match_found(match, version, why), producer=PRODUCER, caused_by=cause)
+            for (match, _), why, cause in zip(told, reasons, causes, strict=True)
         )
         await self.store.record_matches(told, version, today)
         for match, _ in told:
@@ -250,17 +260,18 @@ def _today() -> date:
 
 async def _in_runs(
     events: Sequence[Envelope[Event]],
-    state: type[S],
-    on_states: Callable[[list[S]], Awaitable[int]],
+    state: type[Event],
+    on_states: Callable[[list[Envelope[Any]]], Awaitable[int]],
     on_other: Callable[[Envelope[Event]], Awaitable[None]],
 ) -> int:
-    """Hand consecutive ``state`` payloads to ``on_states`` together, every other event to
-    ``on_other`` alone, in the order they came (a state after an erasure must not pass it)."""
+    """Hand consecutive events with a ``state`` payload to ``on_states`` together, every other
+    event to ``on_other`` alone, in the order they came (a state after an erasure must not
+    pass it)."""
     told = 0
-    run: list[S] = []
+    run: list[Envelope[Any]] = []
     for event in events:
         if isinstance(event.payload, state):
-            run.append(event.payload)
+            run.append(event)
             continue
         if run:
             told += await on_states(run)
@@ -269,11 +280,11 @@ async def _in_runs(
     return told + (await on_states(run) if run else 0)
 
 
-def _newest(states: Iterable[State], key: Callable[[State], str]) -> dict[str, State]:
-    """Each entity's newest state among ``states`` (a batch may hold several versions)."""
-    newest: dict[str, State] = {}
-    for state in states:
-        entity_id = key(state)
-        if entity_id not in newest or state.version > newest[entity_id].version:
-            newest[entity_id] = state
+def _newest(events: Iterable[Envelope[Any]], key: Callable[[Any], str]) -> dict[str, Envelope[Any]]:
+    """The event of each entity's newest state among ``events`` (a batch may hold several)."""
+    newest: dict[str, Envelope[Any]] = {}
+    for event in events:
+        entity_id = key(event.payload)
+        if entity_id not in newest or event.payload.version > newest[entity_id].payload.version:
+            newest[entity_id] = event
     return newest

@@ -6,14 +6,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from shared.api import errors
 from shared.api.limits import BodySizeLimit
+from shared.observability.http import ObservedRequests
+from shared.observability.logs import configure_logging
 from shared.service import Service
 
 
 def create_api(service: Service, *routers: APIRouter, title: str, description: str = "") -> FastAPI:
+    settings = service.settings
+    configure_logging(settings.service_name, settings.log_level, settings.log_format)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await service.start()
@@ -26,23 +31,32 @@ def create_api(service: Service, *routers: APIRouter, title: str, description: s
     app.state.service = service
     app.state.tokens = service.tokens
     errors.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=service.settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ObservedRequests, service=settings.service_name, metrics=service.metrics)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
-        return {"service": service.settings.service_name, "status": "alive"}
+        return {"service": settings.service_name, "status": "alive"}
 
     @app.get(
         "/readyz",
         tags=["operations"],
-        summary="Connected to Kafka and the store",
+        summary="Connected to Kafka and the store, started, and caught up with its topics",
         responses={503: {"description": "not ready"}},
     )
     async def readyz() -> JSONResponse:
-        checks = await service.readiness()
-        ready = all(checks.values())
-        body = {"service": service.settings.service_name, "ready": ready, "checks": checks}
-        return JSONResponse(body, status_code=200 if ready else 503)
+        readiness = await service.readiness()
+        body = {
+            "service": settings.service_name,
+            "ready": readiness.ready,
+            "checks": readiness.checks,
+            "lag": readiness.lag,
+        }
+        return JSONResponse(body, status_code=200 if readiness.ready else 503)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(await service.exposition(), media_type=service.metrics.content_type)
 
     for router in routers:
         app.include_router(router)

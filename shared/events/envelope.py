@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.events.topics import Topic
+from shared.observability.correlation import Activity, current_activity
 
 
 class Event(BaseModel):
@@ -90,8 +91,14 @@ class Envelope(BaseModel, Generic[PayloadT]):
         caused_by: Envelope[Any] | None = None,
         event_id: UUID | None = None,
     ) -> Envelope[PayloadT]:
-        """A new envelope for ``payload``; ``caused_by`` carries the correlation chain on."""
+        """A new envelope for ``payload``; ``caused_by`` carries the correlation chain on.
+
+        Without ``caused_by``, the work in hand does: an event built while a handler runs
+        continues the handled event's chain, one built for an HTTP request takes the
+        request's correlation id (``shared.observability.correlation``).
+        """
         own_id = event_id or uuid4()
+        cause: Envelope[Any] | Activity | None = caused_by if caused_by is not None else current_activity()
         typed: type[Envelope[PayloadT]] = Envelope[type(payload)]  # type: ignore[misc,assignment]
         return typed(
             event_id=own_id,
@@ -99,8 +106,8 @@ class Envelope(BaseModel, Generic[PayloadT]):
             schema_version=payload.schema_version,
             occurred_at=datetime.now(UTC),
             producer=producer,
-            correlation_id=caused_by.correlation_id if caused_by else own_id,
-            causation_id=caused_by.event_id if caused_by else None,
+            correlation_id=(cause.correlation_id if cause else None) or own_id,
+            causation_id=cause.event_id if cause else None,
             payload=payload,
         )
 

@@ -1,5 +1,7 @@
 """The one way a service builds its Kafka broker."""
 
+import logging
+
 from faststream.kafka import KafkaBroker
 from faststream.middlewares import AckPolicy
 
@@ -24,4 +26,7 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         allow_auto_create_topics=False,
         ack_policy=ACK_POLICY,
         graceful_timeout=GRACEFUL_TIMEOUT_S,
+        # A plain logger, so FastStream's lines go through the service's log format
+        # (its default one writes coloured text to stdout).
+        logger=logging.getLogger("faststream.kafka"),
     )

@@ -15,8 +15,10 @@ A broker middleware wraps every handler of a service:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +37,8 @@ from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout, W
 
 from shared.events.envelope import EnvelopeHead
 from shared.events.topics import dead_letter_topic
+from shared.observability.correlation import Activity, acting, from_headers
+from shared.observability.metrics import ServiceMetrics
 from shared.store.inbox import ProcessedEvents
 
 logger = logging.getLogger(__name__)
@@ -75,32 +79,51 @@ class ReliableDelivery:
         *,
         service_name: str,
         retry: RetryPolicy | None = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self.broker = broker
         self.inbox = inbox
         self.service_name = service_name
         self.retry = retry or RetryPolicy()
+        self.metrics = metrics or ServiceMetrics()
 
     def __call__(self, msg: Any, /, *, context: Any) -> _DeliveryScope:
         return _DeliveryScope(msg, context=context, policy=self)
 
 
 class _DeliveryScope(BaseMiddleware):
-    """Lives for one message."""
+    """Lives for one message (or one batch): runs it as an activity (its correlation id, event
+    id and topic, for logs and the events its handler publishes), then counts and times it."""
 
     def __init__(self, msg: Any, /, *, context: Any, policy: ReliableDelivery) -> None:
         super().__init__(msg, context=context)
         self.policy = policy
         self.attempts = 0
+        self.skipped = False
+        self.activity = contextlib.ExitStack()
+
+    async def on_receive(self) -> None:  # not called when the broker builds this scope to publish
+        self.started = time.perf_counter()
+        self.records: tuple[ConsumerRecord[Any, Any], ...] = (
+            self.msg if isinstance(self.msg, tuple) else (self.msg,)
+        )
+        self.topic: str = self.records[0].topic
+        name = self.policy.service_name
+        if len(self.records) == 1:
+            activity = from_headers(name, self.topic, self.records[0].headers or ())
+        else:  # a batch has no one correlation id; its handler may act per message
+            activity = Activity(name, topic=self.topic)
+        self.activity.enter_context(acting(activity))
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
         head = _envelope_head(await msg.decode())
         if head is not None and await self.policy.inbox.seen(head.event_id):
             logger.info("skipping %s %s: already processed", head.event_type, head.event_id)
+            self.skipped = True
             return None
         result = await self._call_with_retries(call_next, msg)
         if head is not None:
-            await self.policy.inbox.record(head.event_id, head.event_type, _record(self.msg).topic)
+            await self.policy.inbox.record(head.event_id, head.event_type, self.topic)
         return result
 
     async def _call_with_retries(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
@@ -127,20 +150,34 @@ class _DeliveryScope(BaseMiddleware):
         exc_val: BaseException | None = None,
         exc_tb: TracebackType | None = None,
     ) -> bool:
-        if exc_val is None or isinstance(exc_val, (*OUTAGE_ERRORS, asyncio.CancelledError)):
-            return False  # success is acknowledged; an outage or a shutdown is redelivered
+        try:
+            outcome, acknowledged = await self._settle(exc_val)
+        finally:
+            self.activity.close()
+        metrics = self.policy.metrics
+        metrics.consumed.labels(self.topic, outcome).inc(len(self.records))
+        metrics.handling_seconds.labels(self.topic).observe(time.perf_counter() - self.started)
+        return acknowledged
+
+    async def _settle(self, exc_val: BaseException | None) -> tuple[str, bool]:
+        """What became of the message, and whether the error (if any) is dealt with here."""
+        if exc_val is None:
+            outcome = "skipped_duplicate" if self.skipped else "retried" if self.attempts > 1 else "ok"
+            return outcome, False
+        if isinstance(exc_val, (*OUTAGE_ERRORS, asyncio.CancelledError)):
+            return "redelivered", False  # an outage or a shutdown: not acknowledged
         if isinstance(self.msg, tuple):  # a batch that failed as a whole, retries spent
-            for record in self.msg:
+            for record in self.records:
                 await self._dead_letter(record, exc_val)
-            return True
+            return "dead_lettered", True
         record = _record(self.msg)
         if isinstance(exc_val, SubscriberNotFound):
             head = _envelope_head(_json_or_none(record.value))
             if head is not None:
-                return True  # a valid event this service has no handler for
+                return "skipped_unhandled", True  # a valid event this service has no handler for
             exc_val = ValueError("not an event envelope: expected a JSON object with event_id and event_type")
         await self._dead_letter(record, exc_val)
-        return True
+        return "dead_lettered", True
 
     async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: BaseException) -> None:
         await dead_letter(
@@ -173,6 +210,8 @@ async def dead_letter(
         }
     )
     await broker.publish(record.value, topic=topic, key=record.key, headers=headers)
+    if (metrics := ServiceMetrics.of(broker)) is not None:
+        metrics.dead_letters.labels(record.topic).inc()
     logger.error(
         "dead-lettered %s[%d]@%d to %s: %s",
         record.topic, record.partition, record.offset, topic, headers["dlq.error"],

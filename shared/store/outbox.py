@@ -34,6 +34,7 @@ from typing import Any
 from shared.events.envelope import Envelope
 from shared.events.topics import Topic
 from shared.messaging.publisher import EventPublisher, Record
+from shared.observability.metrics import ServiceMetrics
 from shared.store.mongo import Document, Store
 
 OUTBOX = "_outbox"
@@ -71,6 +72,7 @@ class OutboxRelay:
         sweep_interval_s: float = 5.0,
         full_sweep_interval_s: float = 300.0,
         batch_size: int = 500,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._store = store
         self._publisher = publisher
@@ -79,6 +81,9 @@ class OutboxRelay:
         self._full_interval = full_sweep_interval_s
         self._batch_size = batch_size
         self._unflushed: set[tuple[str, Any]] = set()
+        metrics = metrics or ServiceMetrics()
+        self._published = metrics.outbox_published
+        metrics.outbox_unflushed.set_function(lambda: len(self._unflushed))
 
     async def flush(self, collection: str, document_id: Any) -> int:
         """Publish one document's pending events now (the fast path after a write)."""
@@ -91,18 +96,20 @@ class OutboxRelay:
         themselves are already stored.
         """
         try:
-            return await self._drain_many(collection, document_ids)
+            published = await self._drain_many(collection, document_ids)
         except Exception:
             log.exception("outbox flush of %d documents in %s failed; retrying in %.1f s",
                           len(document_ids), collection, self._interval)  # fmt: skip
             self._unflushed.update((collection, document_id) for document_id in document_ids)
             return 0
+        self._published.labels("flush").inc(published)
+        return published
 
     async def retry_unflushed(self) -> int:
         """Publish what failed to flush in this process; what fails again stays for the next try."""
         published = 0
         for collection, document_id in list(self._unflushed):
-            published += await self._drain(collection, document_id)
+            published += await self._drain(collection, document_id, path="retry")
             self._unflushed.discard((collection, document_id))
         return published
 
@@ -118,7 +125,7 @@ class OutboxRelay:
                     .to_list()
                 )
                 for document in pending:
-                    published += await self._drain(collection, document["_id"])
+                    published += await self._drain(collection, document["_id"], path="sweep")
                 if len(pending) < self._batch_size:
                     break
         return published
@@ -141,8 +148,10 @@ class OutboxRelay:
                 log.exception("outbox relay failed; retrying in %.1f s", self._interval)
             await asyncio.sleep(self._interval)
 
-    async def _drain(self, collection: str, document_id: Any) -> int:
-        return await self._drain_many(collection, [document_id])
+    async def _drain(self, collection: str, document_id: Any, *, path: str) -> int:
+        published = await self._drain_many(collection, [document_id])
+        self._published.labels(path).inc(published)
+        return published
 
     async def _drain_many(self, collection: str, document_ids: Sequence[Any]) -> int:
         """Publish and clear the documents' entries, holding their locks: a flush and a sweep

@@ -849,4 +849,7 @@ async def test_health_and_readiness(employer: Employer) -> None:
     assert (await employer.client.get("/healthz")).json() == {"service": "employer", "status": "alive"}
     ready = await employer.client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"service": "employer", "ready": True, "checks": {"kafka": True, "store": True}}
+    body = ready.json()
+    assert (body["service"], body["ready"]) == ("employer", True)
+    assert body["checks"] == {"kafka": True, "store": True, "started": True, "caught_up": True}
+    assert all(lag in (0, None) for lag in body["lag"].values())  # nothing published yet

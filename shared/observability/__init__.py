@@ -1,0 +1,1 @@
+"""What an operator sees of a service: JSON logs, the correlation id, Prometheus metrics."""
