@@ -3,50 +3,12 @@ the public APIs, then does and checks what a person would on the pages."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from playwright.async_api import Page, expect
 
 from tests import factories
 from tests.e2e.browser.conftest import PASSWORD, STAFF_PASSWORD, Platform, log_in, shot
+from tests.e2e.browser.market import CNC_SEEKER, matched_seeker, next_fair
 from tests.helpers import wait_for
-
-CNC_SEEKER: dict[str, Any] = {
-    "education": [
-        {"level": "vocational", "school": "安阳职业技术学院", "major": "数控技术", "graduation_year": 2023}
-    ],
-    "skills": ["数控编程", "operate CNC machine", "阅读机械图纸"],
-    "desired_roles": ["数控机床操作工"],
-    "desired_cities": ["安阳"],
-    "salary_expectation": {"min": 6000, "max": 8000},
-    "talent_category": "high_skill",
-    "summary": "三年数控车床经验。Three years on CNC lathes.",
-}
-SERIES: dict[str, Any] = {
-    "title": "周六高技能人才招聘会",
-    "theme": "general",
-    "rule": {"weekday": 6, "starts": "09:00", "ends": "12:00", "timezone": "Asia/Shanghai",
-             "cutoff_weekday": 4, "cutoff_time": "18:00"},
-    "venue": {"name": "安阳人才市场 一楼大厅",
-              "zones": [{"name": "A区 制造", "industries": ["制造业"], "booths": ["A01", "A02"]}]},
-    "interviews": {"slot_minutes": 30, "per_seeker": 1, "per_booth_slot": 1, "gap_slots": 0},
-    "weeks_ahead": 1,
-}  # fmt: skip
-
-
-async def matched_seeker(platform: Platform, title: str) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """An approved employer's vacancy and a fitting seeker, once the matcher paired them."""
-    _, employer = await platform.employer_user("安阳精密机械有限公司", approved=True)
-    vacancy = await platform.call(
-        "POST", "employer", "/vacancies", employer, json=factories.vacancy(title=title)
-    )
-    email, seeker = await platform.seeker_user("王小明", **CNC_SEEKER)
-    await wait_for(
-        lambda: platform.call("GET", "seeker", "/me/matches", seeker),
-        until=lambda page: any(m["vacancy_id"] == vacancy["id"] for m in page["items"]),
-        timeout=90, what="the seeker's match with the vacancy",
-    )  # fmt: skip
-    return email, seeker, {"vacancy": vacancy, "employer": employer}
 
 
 async def test_a_seeker_sees_a_match_and_its_reasons(page: Page, platform: Platform) -> None:
@@ -113,12 +75,7 @@ async def test_staff_approve_an_employer_then_read_a_fairs_schedule_and_statisti
 
     # A fair with that employer at a booth, a matched seeker, both checked in, one hire.
     staff = await platform.sign_in("employer", platform.staff_email, STAFF_PASSWORD)
-    series = await platform.call("POST", "fair", "/staff/series", staff, json=SERIES)
-    fairs = await wait_for(
-        lambda: platform.call("GET", "fair", "/fairs", staff, params={"series_id": series["id"]}),
-        until=lambda page: page["total"] > 0, what="the series' first fair",
-    )  # fmt: skip
-    fair_id = fairs["items"][0]["id"]
+    fair_id = await next_fair(platform, staff, "周六高技能人才招聘会")
     vacancy = await platform.call(
         "POST", "employer", "/vacancies", pending, json=factories.vacancy(title="光伏设备运维工程师")
     )
