@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import httpx
 
 ServiceName = Literal["employer", "seeker", "matching", "notification", "fair"]
 SERVICES: tuple[ServiceName, ...] = ("employer", "seeker", "matching", "notification", "fair")
+FIRST_PAGE = {"limit": 100}  # the APIs' largest page; the pages show the first one
+
+
+class Options(TypedDict, total=False):
+    json: object
+    params: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -71,15 +77,12 @@ class Backend:
         service: ServiceName,
         path: str,
         token: str | None = None,
-        *,
-        json: object = None,
-        params: Mapping[str, Any] | None = None,
+        **options: Unpack[Options],
     ) -> httpx.Response:
         """The answer as it came; ``ApiError`` for an error status or no answer."""
+        url, headers = self._url(service, path), self._headers(token)
         try:
-            response = await self.client.request(
-                method, self._url(service, path), headers=self._headers(token), json=json, params=params
-            )
+            response = await self.client.request(method, url, headers=headers, **options)
         except httpx.HTTPError as error:
             raise ApiError(
                 503, [Problem(f"{service} service unavailable ({type(error).__name__})")]
@@ -98,12 +101,10 @@ class Backend:
         service: ServiceName,
         path: str,
         token: str | None = None,
-        *,
-        json: object = None,
-        params: Mapping[str, Any] | None = None,
+        **options: Unpack[Options],
     ) -> Any:
         """The JSON answer (None for 204)."""
-        response = await self.raw(method, service, path, token, json=json, params=params)
+        response = await self.raw(method, service, path, token, **options)
         return response.json() if response.content else None
 
     @asynccontextmanager

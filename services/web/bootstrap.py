@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from services.web.backend import SERVICES, ApiError, Backend
 from services.web.core.config import Settings
+from services.web.deps import see_other
 from services.web.i18n import language_of, translator
 from services.web.routes import employer, live, public, seeker, staff
 from services.web.session import CsrfRejected, LoginRequired, sign_out
@@ -33,7 +34,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(LoginRequired)
     async def login_first(request: Request, _: Exception) -> Response:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return see_other(f"/login?next={request.url.path}")
 
     @app.exception_handler(CsrfRejected)
     async def csrf_rejected(request: Request, _: Exception) -> Response:
@@ -44,7 +45,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def api_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, ApiError)
         if error.status == 401:
-            response: Response = RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            response: Response = see_other(f"/login?next={request.url.path}")
             sign_out(response)
             return response
         return render(request, "error.html", error.status, status=error.status, messages=error.messages)

@@ -174,6 +174,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "registration.approved": ("已通过", "approved"),
     "registration.waitlisted": ("候补", "waitlisted"),
     "registration.withdrawn": ("已退出", "withdrawn"),
+    "interview.scheduled": ("已安排", "scheduled"),
+    "interview.cancelled": ("已取消", "cancelled"),
     "schedule.time": ("时间", "Time"),
     "schedule.booth": ("展位", "Booth"),
     "schedule.not_yet": ("面试日程尚未发布。", "The interview schedule is not published yet."),

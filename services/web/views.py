@@ -6,9 +6,7 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from services.web.backend import Backend
-
-MANY = {"limit": 100}
+from services.web.backend import FIRST_PAGE, Backend
 
 
 async def check_in_counts(backend: Backend, token: str, fair_id: UUID) -> dict[str, int]:
@@ -25,7 +23,7 @@ async def check_in_counts(backend: Backend, token: str, fair_id: UUID) -> dict[s
 
 
 async def organisation_names(backend: Backend, token: str) -> dict[str, str]:
-    page = await backend.call("GET", "employer", "/staff/organisations", token, params=MANY)
+    page = await backend.call("GET", "employer", "/staff/organisations", token, params=FIRST_PAGE)
     return {organisation["id"]: organisation["name"] for organisation in page["items"]}
 
 

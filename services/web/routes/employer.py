@@ -7,17 +7,15 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import RedirectResponse
 
-from services.web.backend import ApiError
-from services.web.deps import BackendDep, SettingsDep
+from services.web.backend import FIRST_PAGE, ApiError
+from services.web.deps import BackendDep, SettingsDep, see_other
 from services.web.forms import joined, optional_int, split_list
 from services.web.session import CsrfChecked, EmployerViewer, sign_in
 from services.web.templating import render
 
 router = APIRouter(prefix="/employer")
 PROTECTED = "protected attribute"  # how the employer API words the fairness refusal
-MANY = {"limit": 100}
 VACANCY_FIELDS = ("title", "description", "skills", "city", "talent_category", "education_level",
                   "min_experience_years", "salary_min", "salary_max", "headcount", "deadline")  # fmt: skip
 
@@ -30,7 +28,7 @@ async def dashboard(request: Request, viewer: EmployerViewer, backend: BackendDe
         if error.status != 404:
             raise
         return render(request, "employer/organisation.html", form={}, messages=[])
-    page = await backend.call("GET", "employer", "/vacancies", viewer.token, params=MANY)
+    page = await backend.call("GET", "employer", "/vacancies", viewer.token, params=FIRST_PAGE)
     return render(request, "employer/dashboard.html", organisation=organisation, vacancies=page["items"])
 
 
@@ -56,7 +54,7 @@ async def register_organisation(
         registered = await backend.call("POST", "employer", "/organisations", viewer.token, json=body)
     except ApiError as error:
         return render(request, "employer/organisation.html", error.status, form=form, messages=error.messages)
-    response = RedirectResponse("/employer", status_code=303)
+    response = see_other("/employer")
     sign_in(response, settings, registered["token"]["access_token"], registered["token"]["expires_in"])
     return response
 
@@ -135,7 +133,7 @@ async def _save_vacancy(
             request, "employer/vacancy_form.html", error.status, form=form, vacancy_id=vacancy_id,
             messages=error.messages, refused=any(PROTECTED in problem.text for problem in error.messages),
         )  # fmt: skip
-    return RedirectResponse("/employer?saved=1", status_code=303)
+    return see_other("/employer?saved=1")
 
 
 @router.get("/vacancies/{vacancy_id}/candidates")
@@ -144,7 +142,7 @@ async def candidates(
 ) -> Response:
     vacancy = await backend.call("GET", "employer", f"/vacancies/{vacancy_id}", viewer.token)
     ranked = await backend.call(
-        "GET", "employer", f"/vacancies/{vacancy_id}/candidates", viewer.token, params=MANY
+        "GET", "employer", f"/vacancies/{vacancy_id}/candidates", viewer.token, params=FIRST_PAGE
     )
     return render(
         request, "employer/candidates.html", vacancy=vacancy, candidates=ranked["items"], invited=invited
@@ -161,16 +159,16 @@ async def invite(
 ) -> Response:
     body = {"seeker_id": str(seeker_id), "message": message}
     await backend.call("POST", "employer", f"/vacancies/{vacancy_id}/invitations", viewer.token, json=body)
-    return RedirectResponse(f"/employer/vacancies/{vacancy_id}/candidates?invited=1", status_code=303)
+    return see_other(f"/employer/vacancies/{vacancy_id}/candidates?invited=1")
 
 
 @router.get("/fairs")
 async def fairs(
     request: Request, viewer: EmployerViewer, backend: BackendDep, registered: bool = False
 ) -> Response:
-    listed = await backend.call("GET", "fair", "/fairs", viewer.token, params=MANY)
+    listed = await backend.call("GET", "fair", "/fairs", viewer.token, params=FIRST_PAGE)
     vacancies = await backend.call(
-        "GET", "employer", "/vacancies", viewer.token, params={**MANY, "status": "open"}
+        "GET", "employer", "/vacancies", viewer.token, params={**FIRST_PAGE, "status": "open"}
     )
     return render(
         request,
@@ -187,4 +185,4 @@ async def register_for_fair(
 ) -> Response:
     body = {"vacancy_ids": [str(v) for v in vacancy_ids]}
     await backend.call("POST", "fair", f"/fairs/{fair_id}/employer-registration", viewer.token, json=body)
-    return RedirectResponse("/employer/fairs?registered=1", status_code=303)
+    return see_other("/employer/fairs?registered=1")

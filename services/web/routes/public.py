@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import RedirectResponse
 
 from services.web.backend import ApiError, ServiceName
-from services.web.deps import BackendDep, SettingsDep
-from services.web.i18n import LANGUAGE_COOKIE, Language
+from services.web.deps import BackendDep, SettingsDep, see_other
+from services.web.i18n import LANGUAGE_COOKIE, Language, language_of
 from services.web.session import CsrfChecked, MaybeViewer, sign_in, sign_out
 from services.web.templating import render
 
@@ -26,13 +25,13 @@ def safe_next(target: str) -> str:
 @router.get("/")
 async def home(request: Request, viewer: MaybeViewer) -> Response:
     if viewer is not None and viewer.role in HOMES:
-        return RedirectResponse(HOMES[viewer.role], status_code=303)
+        return see_other(HOMES[viewer.role])
     return render(request, "home.html")
 
 
 @router.get("/lang/{language}")
 async def switch_language(language: Language, next: str = "/") -> Response:
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = see_other(safe_next(next))
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", path="/")
     return response
 
@@ -47,7 +46,7 @@ async def signed_in(
 ) -> Response:
     token = await backend.call("POST", side, "/auth/login", json={"email": email, "password": password})
     target = safe_next(next) if next else HOMES.get(token["role"], "/")
-    response = RedirectResponse(target, status_code=303)
+    response = see_other(target)
     sign_in(response, settings, token["access_token"], token["expires_in"])
     return response
 
@@ -72,7 +71,7 @@ async def login(
 
 @router.post("/logout", dependencies=[CsrfChecked])
 async def logout() -> Response:
-    response = RedirectResponse("/", status_code=303)
+    response = see_other("/")
     sign_out(response)
     return response
 
@@ -97,7 +96,7 @@ async def signup(
     if side == "seeker" and phone:
         body["phone"] = phone
     if side == "seeker":
-        body["notification_language"] = "en" if request.cookies.get(LANGUAGE_COOKIE) == "en" else "zh-CN"
+        body["notification_language"] = "en" if language_of(request) == "en" else "zh-CN"
     try:
         await backend.call("POST", side, "/auth/register", json=body)
         return await signed_in(backend, settings, side, email, password, "")

@@ -7,27 +7,25 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import RedirectResponse
 
-from services.web.backend import ApiError
-from services.web.deps import BackendDep
+from services.web.backend import FIRST_PAGE, ApiError
+from services.web.deps import BackendDep, see_other
 from services.web.forms import joined, optional_int, split_list
 from services.web.session import CsrfChecked, SeekerViewer, sign_out
 from services.web.templating import render
 
 router = APIRouter(prefix="/seeker")
-PAGE = {"limit": 100}
 
 
 @router.get("/matches")
 async def matches(request: Request, viewer: SeekerViewer, backend: BackendDep) -> Response:
-    page = await backend.call("GET", "seeker", "/me/matches", viewer.token, params=PAGE)
+    page = await backend.call("GET", "seeker", "/me/matches", viewer.token, params=FIRST_PAGE)
     return render(request, "seeker/matches.html", matches=page["items"])
 
 
 @router.get("/vacancies")
 async def vacancies(request: Request, viewer: SeekerViewer, backend: BackendDep, text: str = "") -> Response:
-    params = {**PAGE, **({"text": text} if text else {})}
+    params = {**FIRST_PAGE, **({"text": text} if text else {})}
     page = await backend.call("GET", "seeker", "/vacancies", viewer.token, params=params)
     return render(request, "seeker/vacancies.html", vacancies=page["items"], text=text)
 
@@ -41,27 +39,27 @@ async def apply(
 ) -> Response:
     body = {"vacancy_id": str(vacancy_id), "cover_letter": cover_letter}
     await backend.call("POST", "seeker", "/me/applications", viewer.token, json=body)
-    return RedirectResponse("/seeker/applications?applied=1", status_code=303)
+    return see_other("/seeker/applications?applied=1")
 
 
 @router.get("/applications")
 async def applications(
     request: Request, viewer: SeekerViewer, backend: BackendDep, applied: bool = False
 ) -> Response:
-    page = await backend.call("GET", "seeker", "/me/applications", viewer.token, params=PAGE)
+    page = await backend.call("GET", "seeker", "/me/applications", viewer.token, params=FIRST_PAGE)
     return render(request, "seeker/applications.html", applications=page["items"], applied=applied)
 
 
 @router.get("/inbox")
 async def inbox(request: Request, viewer: SeekerViewer, backend: BackendDep) -> Response:
-    page = await backend.call("GET", "notification", "/me/inbox", viewer.token, params=PAGE)
+    page = await backend.call("GET", "notification", "/me/inbox", viewer.token, params=FIRST_PAGE)
     return render(request, "seeker/inbox.html", items=page["items"])
 
 
 @router.post("/inbox/{notification_id}/read", dependencies=[CsrfChecked])
 async def mark_read(notification_id: UUID, viewer: SeekerViewer, backend: BackendDep) -> Response:
     await backend.call("POST", "notification", f"/me/inbox/{notification_id}/read", viewer.token)
-    return RedirectResponse("/seeker/inbox", status_code=303)
+    return see_other("/seeker/inbox")
 
 
 async def _profile_page(
@@ -108,7 +106,7 @@ async def save_profile(
         await backend.call("PUT", "seeker", "/me/profile", viewer.token, json=edited)
     except ApiError as error:
         return await _profile_page(request, viewer, backend, error.status, saved="", messages=error.messages)
-    return RedirectResponse("/seeker/profile?saved=profile", status_code=303)
+    return see_other("/seeker/profile?saved=profile")
 
 
 @router.post("/consent", dependencies=[CsrfChecked])
@@ -125,7 +123,7 @@ async def save_consent(
         "personalised_recommendations": personalised_recommendations,
     }
     await backend.call("PUT", "seeker", "/me/consent", viewer.token, json=choice)
-    return RedirectResponse("/seeker/profile?saved=consent", status_code=303)
+    return see_other("/seeker/profile?saved=consent")
 
 
 @router.post("/delete", dependencies=[CsrfChecked])
@@ -142,14 +140,14 @@ async def delete_account(
 
 @router.get("/fairs")
 async def fairs(request: Request, viewer: SeekerViewer, backend: BackendDep) -> Response:
-    page = await backend.call("GET", "fair", "/fairs", viewer.token, params=PAGE)
+    page = await backend.call("GET", "fair", "/fairs", viewer.token, params=FIRST_PAGE)
     return render(request, "seeker/fairs.html", fairs=page["items"])
 
 
 @router.post("/fairs/{fair_id}/register", dependencies=[CsrfChecked])
 async def register_for_fair(fair_id: UUID, viewer: SeekerViewer, backend: BackendDep) -> Response:
     await backend.call("POST", "fair", f"/fairs/{fair_id}/seeker-registration", viewer.token)
-    return RedirectResponse(f"/seeker/fairs/{fair_id}", status_code=303)
+    return see_other(f"/seeker/fairs/{fair_id}")
 
 
 @router.get("/fairs/{fair_id}")

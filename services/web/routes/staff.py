@@ -7,14 +7,14 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import RedirectResponse
 
+from services.web.backend import FIRST_PAGE
 from services.web.charts import Series, bar_chart
-from services.web.deps import BackendDep
+from services.web.deps import BackendDep, see_other
 from services.web.i18n import language_of, translator
 from services.web.session import CsrfChecked, StaffViewer
 from services.web.templating import local_time, render
-from services.web.views import MANY, by_booth, by_seeker, check_in_counts, organisation_names
+from services.web.views import by_booth, by_seeker, check_in_counts, organisation_names
 
 router = APIRouter(prefix="/staff")
 
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/staff")
 async def organisations(
     request: Request, viewer: StaffViewer, backend: BackendDep, status: str = "pending"
 ) -> Response:
-    params = {**MANY, **({"status": status} if status else {})}
+    params = {**FIRST_PAGE, **({"status": status} if status else {})}
     page = await backend.call("GET", "employer", "/staff/organisations", viewer.token, params=params)
     return render(request, "staff/organisations.html", organisations=page["items"], status=status)
 
@@ -31,7 +31,7 @@ async def organisations(
 @router.post("/organisations/{organisation_id}/approve", dependencies=[CsrfChecked])
 async def approve_organisation(organisation_id: UUID, viewer: StaffViewer, backend: BackendDep) -> Response:
     await backend.call("POST", "employer", f"/staff/organisations/{organisation_id}/approve", viewer.token)
-    return RedirectResponse("/staff/organisations", status_code=303)
+    return see_other("/staff/organisations")
 
 
 @router.post("/organisations/{organisation_id}/reject", dependencies=[CsrfChecked])
@@ -40,12 +40,12 @@ async def reject_organisation(
 ) -> Response:
     path = f"/staff/organisations/{organisation_id}/reject"
     await backend.call("POST", "employer", path, viewer.token, json={"reason": reason})
-    return RedirectResponse("/staff/organisations", status_code=303)
+    return see_other("/staff/organisations")
 
 
 @router.get("/credentials")
 async def credentials(request: Request, viewer: StaffViewer, backend: BackendDep) -> Response:
-    params = {**MANY, "status": "pending"}
+    params = {**FIRST_PAGE, "status": "pending"}
     page = await backend.call("GET", "seeker", "/staff/credentials", viewer.token, params=params)
     return render(request, "staff/credentials.html", credentials=page["items"])
 
@@ -59,15 +59,15 @@ async def review_credential(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     if decision not in ("verify", "reject"):
-        return RedirectResponse("/staff/credentials", status_code=303)
+        return see_other("/staff/credentials")
     path = f"/staff/credentials/{credential_id}/{decision}"
     await backend.call("POST", "seeker", path, viewer.token, json={"note": note})
-    return RedirectResponse("/staff/credentials", status_code=303)
+    return see_other("/staff/credentials")
 
 
 @router.get("/fairs")
 async def fair_calendar(request: Request, viewer: StaffViewer, backend: BackendDep) -> Response:
-    page = await backend.call("GET", "fair", "/fairs", viewer.token, params=MANY)
+    page = await backend.call("GET", "fair", "/fairs", viewer.token, params=FIRST_PAGE)
     return render(request, "staff/fairs.html", fairs=page["items"])
 
 
@@ -91,7 +91,7 @@ async def approve_registration(
 ) -> Response:
     path = f"/staff/fairs/{fair_id}/registrations/{registration_id}/approve"
     await backend.call("POST", "fair", path, viewer.token)
-    return RedirectResponse(f"/staff/fairs/{fair_id}/registrations", status_code=303)
+    return see_other(f"/staff/fairs/{fair_id}/registrations")
 
 
 @router.get("/fairs/{fair_id}/schedule")
@@ -109,7 +109,7 @@ async def schedule(request: Request, fair_id: UUID, viewer: StaffViewer, backend
 @router.post("/fairs/{fair_id}/schedule", dependencies=[CsrfChecked])
 async def run_scheduler(fair_id: UUID, viewer: StaffViewer, backend: BackendDep) -> Response:
     await backend.call("POST", "fair", f"/staff/fairs/{fair_id}/schedule", viewer.token)
-    return RedirectResponse(f"/staff/fairs/{fair_id}/schedule", status_code=303)
+    return see_other(f"/staff/fairs/{fair_id}/schedule")
 
 
 @router.get("/fairs/{fair_id}/check-ins")
@@ -175,7 +175,9 @@ async def fair_statistics(
 
 @router.get("/notifications/dead")
 async def dead_notifications(request: Request, viewer: StaffViewer, backend: BackendDep) -> Response:
-    page = await backend.call("GET", "notification", "/staff/deliveries/dead", viewer.token, params=MANY)
+    page = await backend.call(
+        "GET", "notification", "/staff/deliveries/dead", viewer.token, params=FIRST_PAGE
+    )
     return render(request, "staff/dead.html", deliveries=page["items"])
 
 
@@ -185,4 +187,4 @@ async def retry_notification(
 ) -> Response:
     path = f"/staff/deliveries/{notification_id}/{channel}/retry"
     await backend.call("POST", "notification", path, viewer.token)
-    return RedirectResponse("/staff/notifications/dead", status_code=303)
+    return see_other("/staff/notifications/dead")

@@ -40,14 +40,14 @@ async def test_a_seeker_gets_an_invitation_live_applies_and_manages_consent_fair
     await shot(page, "seeker-inbox-live")
 
     await page.get_by_role("link", name="推荐岗位").click()
-    await (
-        page.locator("article.match")
-        .filter(has_text="数控车床技师")
-        .get_by_role("button", name="申请")
-        .click()
-    )
+    apply = page.locator("article.match").filter(has_text="数控车床技师").get_by_role("button", name="申请")
+    await apply.click()
     await expect(page.get_by_role("status")).to_have_text("申请已提交。")
     await expect(page.locator("tbody")).to_contain_text("数控车床技师")
+    await page.go_back()  # the matches page again: a second application is refused, and said so
+    await apply.click()
+    await expect(page.locator("h1")).to_have_text("与当前状态冲突")
+    await expect(page.get_by_role("alert")).to_contain_text("you already applied to this vacancy")
 
     await page.get_by_role("link", name="个人资料").click()
     personalised = page.get_by_label("根据我的资料个性化推荐岗位")
