@@ -45,10 +45,14 @@ async def matched_seeker(platform: Platform, title: str) -> tuple[str, dict[str,
         "POST", "employer", "/vacancies", employer, json=factories.vacancy(title=title)
     )
     email, seeker = await platform.seeker_user("王小明", **CNC_SEEKER)
+
+    def titled_match(matches: dict[str, Any]) -> bool:
+        # the match can come before the seeker service has read the vacancy's title
+        return any(m["vacancy_id"] == vacancy["id"] and m["vacancy_title"] for m in matches["items"])
+
     await wait_for(
         lambda: platform.call("GET", "seeker", "/me/matches", seeker),
-        until=lambda page: any(m["vacancy_id"] == vacancy["id"] for m in page["items"]),
-        timeout=90, what="the seeker's match with the vacancy",
+        until=titled_match, timeout=90, what="the seeker's match with the vacancy, and its title",
     )  # fmt: skip
     return email, seeker, Seeded(vacancy, employer, employer_email)
 
