@@ -66,6 +66,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "field.headcount": ("招聘人数", "Headcount"),
     "field.deadline": ("截止日期", "Deadline"),
     "field.desired_roles": ("期望岗位", "Desired roles"),
+    # fields the APIs name in refusals, beyond the form labels above
+    "field.name": ("名称", "Name"),
+    "field.credit_code": ("统一社会信用代码", "Unified social credit code"),
+    "field.industry": ("行业", "Industry"),
+    "field.contact_person": ("联系人", "Contact person"),
+    "field.salary_expectation": ("期望月薪", "Expected pay"),
+    "field.education_level": ("学历要求", "Education"),
+    "field.min_experience_years": ("最低工作年限", "Minimum years of experience"),
+    "field.talent_category": ("人才类别", "Talent category"),
+    "field.version": ("版本", "Version"),
     "field.desired_cities": ("期望城市", "Desired cities"),
     "field.summary": ("个人简介", "Summary"),
     # actions
