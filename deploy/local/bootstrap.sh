@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Creates .venv and installs the project with its dev tools; a no-op when pyproject.toml
 # has not changed since the last install. pip's download cache lives outside the repo.
+# Checked every time: Debian's Chromium and a Chinese font for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+./deploy/local/browser.sh
 
 venv=.venv
 stamp="$venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"

@@ -27,6 +27,7 @@ DEFAULT_PORTS: Mapping[str, int] = {
     "matching": 8103,
     "notification": 8104,
     "fair": 8105,
+    "web": 8100,  # the web front end; calls the five APIs above
 }
 HOST = "127.0.0.1"
 # In-flight messages finish and commit within this (see the services' graceful shutdown).

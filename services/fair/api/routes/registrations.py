@@ -21,6 +21,7 @@ from shared.events import catalogue as c
 
 router = APIRouter(tags=["registrations"], responses=AUTH_ERRORS)
 REFUSED: Responses = {403: {"description": "not approved, or not eligible (the reason is given)"}}
+INTERVIEW_FIELDS = ("seeker_id", "employer_id", "vacancy_id", "booth", "slot", "starts_at", "score", "status")
 CLOSED: Responses = {409: {"description": "registration closed, already registered, or changed meanwhile"}}
 
 
@@ -102,12 +103,15 @@ async def itinerary(caller: Caller, fair: FairDep, store: StoreDep) -> dict[str,
     key = "seeker_id" if kind == c.ParticipantKind.SEEKER else "employer_id"
     interviews = await store.interviews(fair, **{key: str(participant_id)})
     booth = next((b for b in await store.booths(fair.id) if b["employer_id"] == str(participant_id)), None)
-    fields = ("seeker_id", "employer_id", "vacancy_id", "booth", "slot", "starts_at", "score", "status")
     return {
         "schedule_version": fair.schedule_version,
         "booth": booth,
-        "interviews": [{field: interview.get(field) for field in fields} for interview in interviews],
+        "interviews": [_interview(interview) for interview in interviews],
     }
+
+
+def _interview(document: dict[str, Any]) -> dict[str, Any]:
+    return {field: document.get(field) for field in INTERVIEW_FIELDS}
 
 
 # --- staff ---------------------------------------------------------------------------
@@ -123,6 +127,16 @@ async def registrations(
 ) -> list[Registration]:
     """Registrations of one kind, in waitlist order (first come first served)."""
     return await store.registrations(fair.id, kind, *([status] if status else []))
+
+
+@router.get("/staff/fairs/{fair_id}/interviews", tags=["staff: registrations"], responses={404: {}})
+async def published_schedule(staff: Staff, fair: FairDep, store: StoreDep) -> dict[str, Any]:
+    """The current schedule in full (for the staff pages): its booths and every interview."""
+    return {
+        "schedule_version": fair.schedule_version,
+        "booths": await store.booths(fair.id),
+        "interviews": [_interview(interview) for interview in await store.interviews(fair)],
+    }
 
 
 @router.post(

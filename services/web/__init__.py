@@ -1,0 +1,1 @@
+"""The web front end: server-rendered pages over the five services' public REST APIs."""
