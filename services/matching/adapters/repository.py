@@ -3,7 +3,6 @@ outcomes to learn from, and erasure records."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
@@ -25,9 +24,12 @@ class MatchingStore(Repository):
     # --- the market ---------------------------------------------------------------
 
     async def stored(self, collection: str, entity_ids: list[str]) -> dict[str, Document]:
-        """The stored documents of these entities (read by id, side by side), by id."""
-        documents = await asyncio.gather(*(self[collection].find_one({"_id": i}) for i in entity_ids))
-        return {document["_id"]: document for document in documents if document is not None}
+        """The stored documents of these entities, by id, in one query: on FerretDB a lookup of
+        an id that is not stored reads the whole collection, once per id."""
+        if not entity_ids:
+            return {}
+        found = self[collection].find({"_id": {"$in": entity_ids}})
+        return {document["_id"]: document async for document in found}
 
     async def save_states(
         self, collection: str, states: dict[str, tuple[int, Document]], stored: dict[str, Document]
