@@ -14,23 +14,16 @@ import asyncio
 import os
 import sys
 
-import numpy as np
-
 from deploy.local.infra import Profile
 from deploy.local.processes import DEFAULT_PORTS, ServiceFailed, ServiceProcesses
 from deploy.local.run_services import LOG_DIR, STATE_DIR, auth_secret, serve
-from deploy.local.week.api import Platform
-from deploy.local.week.backlog import Backlog
 from deploy.local.week.deployment import Deployment
 from deploy.local.week.mailbox import LocalMailbox, smtp_server
-from deploy.local.week.play import play
+from deploy.local.week.play import play_week
 from deploy.local.week.progress import StepFailed
 from deploy.local.week.reset import remove_demo_data
-from deploy.local.week.simulation import cast
 from deploy.local.week.sizes import FULL, Sizes, scaled
-from deploy.local.week.state import Week
 from deploy.local.week.summary import format_summary
-from shared.synthetic import SyntheticMarket
 
 PREFIX = "talent"
 MAILDIR = STATE_DIR / "mailbox"
@@ -43,23 +36,10 @@ def say(message: str) -> None:
 async def week_on(
     services: ServiceProcesses, deployment: Deployment, sizes: Sizes, seed: int, mail: LocalMailbox
 ) -> None:
-    say(f"generating the market (seed {seed}): {sizes.employers:,} employers, {sizes.vacancies:,} vacancies, "
-        f"{sizes.seekers:,} seekers")  # fmt: skip
-    market = SyntheticMarket(
-        seed, employers=sizes.employers, vacancies=sizes.vacancies, seekers=sizes.seekers
-    )
-    rng = np.random.default_rng(seed)
-    people = cast(rng, sizes.seekers, sizes.interactive, sizes.emailed, sizes.fair_seekers)
-    platform = Platform(deployment.urls)
-    try:
-        async with Backlog(
-            deployment.kafka_bootstrap_servers, deployment.topic_prefix, services.ports
-        ) as backlog:
-            week = Week(platform, deployment, backlog, market, sizes, people, rng, alive=services.check_alive)
-            summary, _ = await play(week, mail)
-    finally:
-        await platform.close()
-    print(format_summary(summary), flush=True)
+    say(f"the market (seed {seed}): {sizes.employers:,} employers, {sizes.vacancies:,} vacancies, "
+        f"{sizes.seekers:,} seekers, {sizes.interactive:,} of whom sign up themselves")  # fmt: skip
+    played = await play_week(deployment, sizes, seed, mail, services.check_alive)
+    print(format_summary(played.summary), flush=True)
 
 
 def where(services: ServiceProcesses) -> None:

@@ -14,7 +14,7 @@ from typing import Self
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from shared.events import Topic
+from shared.events import PARTITIONS, Topic, topic_name
 
 
 class Backlog:
@@ -22,9 +22,7 @@ class Backlog:
         self.bootstrap_servers = bootstrap_servers
         self.prefix = topic_prefix
         self.groups = {
-            f"{topic_prefix}{service}.{topic.value}": f"{topic_prefix}{topic.value}"
-            for service in services
-            for topic in Topic
+            f"{topic_prefix}{service}.{topic.value}": topic for service in services for topic in Topic
         }
         self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
@@ -46,9 +44,10 @@ class Backlog:
         existing = {group for group, _ in await self._admin.list_consumer_groups()}
         lag = {}
         for group, topic in self.groups.items():
-            if group not in existing or topic not in topics:
+            name = topic_name(topic, self.prefix)
+            if group not in existing or name not in topics:
                 continue
-            partitions = [TopicPartition(topic, p) for p in self._consumer.partitions_for_topic(topic) or ()]
+            partitions = [TopicPartition(name, p) for p in range(PARTITIONS[topic])]
             ends = await self._consumer.end_offsets(partitions)
             committed = await self._admin.list_consumer_group_offsets(group, partitions=partitions)
             lag[group] = sum(end - _position(committed.get(tp)) for tp, end in ends.items())

@@ -84,6 +84,16 @@ def seeker_profile(market: SyntheticMarket, index: int, this_year: int) -> dict[
     }
 
 
+def registration_record(market: SyntheticMarket, index: int, this_year: int) -> dict[str, Any]:
+    """The seeker as registered in person at the talent centre, for the staff import."""
+    event, _ = market.seeker_event(index)
+    return {
+        "record_id": f"RC-{market.seed}-{index:07d}",
+        "profile": seeker_profile(market, index, this_year),
+        "consent": event.consent.model_dump(),
+    }
+
+
 def preferences(email: str | None) -> dict[str, Any]:
     """Every match in the inbox at once, day and night; also by e-mail when ``email`` is given."""
     channels = ["inbox", "email"] if email else ["inbox"]

@@ -14,6 +14,7 @@ from services.employer.manage import create_staff
 
 STAFF_EMAIL = f"staff@{bodies.DOMAIN}"
 MATCHES_CONSIDERED = 10
+IMPORT_BATCH = 500
 
 
 async def staff_signs_in(week: Week) -> None:
@@ -54,6 +55,21 @@ async def vacancies_posted(week: Week) -> None:
         week.vacancies[index] = posted["id"]
 
     await each(range(week.sizes.vacancies), post, "vacancies posted")
+
+
+async def seekers_imported(week: Week) -> None:
+    """Staff import the seekers registered in person (all but the interactive ones), in batches."""
+    interactive = set(week.cast.interactive)
+    registered = [index for index in range(week.sizes.seekers) if index not in interactive]
+    batches = [registered[start : start + IMPORT_BATCH] for start in range(0, len(registered), IMPORT_BATCH)]
+
+    async def send(batch: list[int]) -> None:
+        records = [bodies.registration_record(week.market, index, week.today.year) for index in batch]
+        await week.platform.call(
+            "seeker", "POST", "/staff/seekers/import", json={"records": records}, headers=week.staff
+        )
+
+    await each(batches, send, f"seekers imported by staff ({IMPORT_BATCH} a batch)", concurrency=2)
 
 
 async def seekers_sign_up(week: Week) -> None:

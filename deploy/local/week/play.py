@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
 from deploy.local.week import people
+from deploy.local.week.api import Platform
+from deploy.local.week.backlog import Backlog
+from deploy.local.week.deployment import Deployment
 from deploy.local.week.fair import FairReport, weekly_fair
 from deploy.local.week.mailbox import LocalMailbox
 from deploy.local.week.progress import drained
+from deploy.local.week.simulation import cast
+from deploy.local.week.sizes import Sizes
 from deploy.local.week.state import Week
 from deploy.local.week.summary import Retraining, Summary
 from services.matching.retrain import NotEnoughData, retrain
+from shared.synthetic import SyntheticMarket
 
 SECONDS_PER_EVENT = 1.0
 """The deadline of a wait on the services: generous beside matching's ~2 seeker events a second."""
@@ -26,7 +37,34 @@ async def retrained(week: Week) -> Retraining | str:
     return Retraining(model.ranker.version, model.promoted, model.metrics)
 
 
-async def play(week: Week, mailbox: LocalMailbox) -> tuple[Summary, FairReport]:
+@dataclass(frozen=True)
+class Played:
+    week: Week
+    fair: FairReport
+    summary: Summary
+
+
+async def play_week(
+    deployment: Deployment, sizes: Sizes, seed: int, mailbox: LocalMailbox, alive: Callable[[], None]
+) -> Played:
+    """The week on running services (``alive`` raises when one has died) with a market of ``seed``."""
+    market = SyntheticMarket(
+        seed, employers=sizes.employers, vacancies=sizes.vacancies, seekers=sizes.seekers
+    )
+    rng = np.random.default_rng(seed)
+    people = cast(rng, sizes.seekers, sizes.interactive, sizes.emailed, sizes.fair_seekers)
+    platform = Platform(deployment.urls)
+    backlog = Backlog(deployment.kafka_bootstrap_servers, deployment.topic_prefix, deployment.urls)
+    try:
+        async with backlog:
+            week = Week(platform, deployment, backlog, market, sizes, people, rng, alive=alive)
+            fair, summary = await play(week, mailbox)
+    finally:
+        await platform.close()
+    return Played(week, fair, summary)
+
+
+async def play(week: Week, mailbox: LocalMailbox) -> tuple[FairReport, Summary]:
     sizes = week.sizes
     with week.step("staff sign in"):
         await people.staff_signs_in(week)
@@ -34,6 +72,8 @@ async def play(week: Week, mailbox: LocalMailbox) -> tuple[Summary, FairReport]:
         await people.employers_join(week)
     with week.step("employers post vacancies"):
         await people.vacancies_posted(week)
+    with week.step("staff import the seekers registered in person"):
+        await people.seekers_imported(week)
     with week.step("seekers sign up and fill in their profiles"):
         await people.seekers_sign_up(week)
     with week.step("matches and notifications flow"):
@@ -63,4 +103,4 @@ async def play(week: Week, mailbox: LocalMailbox) -> tuple[Summary, FairReport]:
         retraining=retraining,
         timings=week.timings,
     )
-    return summary, fair
+    return fair, summary

@@ -24,10 +24,12 @@ def bar(total: int, what: str) -> tqdm[Any]:
     return tqdm(total=total, desc=f"[week] {what}", unit="", dynamic_ncols=True, leave=True)
 
 
-async def each(items: Iterable[T], act: Callable[[T], Awaitable[object]], what: str) -> None:
-    """``act`` on every item, a few at a time, with a progress bar."""
+async def each(
+    items: Iterable[T], act: Callable[[T], Awaitable[object]], what: str, concurrency: int = CONCURRENCY
+) -> None:
+    """``act`` on every item, ``concurrency`` at a time, with a progress bar."""
     pending = list(items)
-    gate = asyncio.Semaphore(CONCURRENCY)
+    gate = asyncio.Semaphore(concurrency)
     with bar(len(pending), what) as progress:
 
         async def one(item: T) -> None:

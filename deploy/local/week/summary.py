@@ -59,9 +59,9 @@ def format_summary(summary: Summary) -> str:
         f"  notifying    {summary.notifications:,} notifications, {summary.emails:,} e-mails in the mailbox",
         f"  fair         {schedule.get('interviews', 0):,} interviews scheduled "
         f"({schedule.get('method', '?')}, at least {schedule.get('min_interviews_per_seeker', 0)} a seeker); "
-        f"{figures.get('employers_attending', 0)} employers and {figures.get('visitors', 0)} seekers came; "
-        f"{figures.get('hires', 0)} hires, {figures.get('hiring_intentions', 0)} hiring intentions, "
-        f"{figures.get('not_suitable', 0)} not suitable",
+        f"{figures.get('employers_attending', 0)} employers and {figures.get('visitors', 0)} seekers came",
+        f"               {figures.get('hires', 0)} hires, {figures.get('hiring_intentions', 0)} hiring "
+        f"intentions (hires included), {figures.get('not_suitable', 0)} not suitable",
         *_model(summary.retraining),
         f"  time         {total:.0f} s in all",
         *(f"    {seconds:6.1f} s  {name}" for name, seconds in summary.timings),
