@@ -14,7 +14,7 @@ from services.employer.manage import create_staff
 
 STAFF_EMAIL = f"staff@{bodies.DOMAIN}"
 MATCHES_CONSIDERED = 10
-IMPORT_BATCH = 500
+IMPORT_BATCH = 100  # records of up to ~1.7 KB: a batch stays within the default 256 KiB body limit
 
 
 async def staff_signs_in(week: Week) -> None:
@@ -69,7 +69,7 @@ async def seekers_imported(week: Week) -> None:
             "seeker", "POST", "/staff/seekers/import", json={"records": records}, headers=week.staff
         )
 
-    await each(batches, send, f"seekers imported by staff ({IMPORT_BATCH} a batch)", concurrency=2)
+    await each(batches, send, f"seekers imported by staff ({IMPORT_BATCH} a batch)", concurrency=4)
 
 
 async def seekers_sign_up(week: Week) -> None:
