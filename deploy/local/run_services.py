@@ -43,8 +43,10 @@ def auth_secret() -> str:
 
 
 def start(services: ServiceProcesses) -> None:
-    """Start the services and wait until each is ready; SIGTERM from now on acts as Ctrl-C."""
+    """Start the services and wait until each is ready; SIGTERM from now on acts as Ctrl-C, and
+    Ctrl-C stops even when started in the background (which starts with SIGINT ignored)."""
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     say(f"starting {len(services.ports)} services; logs in {services.log_dir}")
     services.start()
     services.wait_ready(READY_TIMEOUT_S, lambda name: say(f"{name:13} ready  {services.url(name)}/readyz"))

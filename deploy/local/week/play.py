@@ -32,7 +32,7 @@ def deadline(events: int) -> float:
 async def retrained(week: Week) -> Retraining | str:
     try:
         model = await retrain(week.deployment.settings("matching"), say=lambda line: print(line, flush=True))
-    except NotEnoughData as error:
+    except (NotEnoughData, ValueError) as error:  # ValueError: the earlier pairs hold no success
         return str(error)
     return Retraining(model.ranker.version, model.promoted, model.metrics)
 
