@@ -18,7 +18,6 @@ VACANCIES_BROUGHT = 10
 @dataclass
 class FairReport:
     fair_id: str = ""
-    starts_at: str = ""
     employers: list[int] = field(default_factory=list)
     """Market indices of the employers with a booth."""
     schedule: dict[str, Any] = field(default_factory=dict)
@@ -41,7 +40,7 @@ async def fair_is_created(week: Week, report: FairReport) -> None:
     now = datetime.now(UTC)
     fairs = await api.every("fair", "/fairs", headers=week.staff, params=params)
     fair = next(f for f in fairs if datetime.fromisoformat(f["registration_cutoff"]) > now)
-    report.fair_id, report.starts_at = fair["id"], fair["starts_at"]
+    report.fair_id = fair["id"]
 
 
 def exhibitors(week: Week) -> list[int]:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+CITY_TIME = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,13 @@ class Summary:
     timings: list[tuple[str, float]] = field(default_factory=list)
 
 
+def _local(moment: str | None) -> str:
+    """A fair's start as the city's people read it."""
+    if moment is None:
+        return "not held"
+    return datetime.fromisoformat(moment).astimezone(CITY_TIME).strftime("%Y-%m-%d %H:%M (Asia/Shanghai)")
+
+
 def _model(retraining: Retraining | str) -> list[str]:
     if isinstance(retraining, str):
         return [f"  model        not retrained: {retraining}"]
@@ -57,7 +68,8 @@ def format_summary(summary: Summary) -> str:
         f"{summary.seekers:,} seekers ({summary.signed_up:,} signed up themselves)",
         f"  matching     {summary.matches:,} matches, {summary.applications:,} applications",
         f"  notifying    {summary.notifications:,} notifications, {summary.emails:,} e-mails in the mailbox",
-        f"  fair         {schedule.get('interviews', 0):,} interviews scheduled "
+        f"  fair         {_local(summary.statistics.get('starts_at'))}: "
+        f"{schedule.get('interviews', 0):,} interviews scheduled "
         f"({schedule.get('method', '?')}, at least {schedule.get('min_interviews_per_seeker', 0)} a seeker); "
         f"{figures.get('employers_attending', 0)} employers and {figures.get('visitors', 0)} seekers came",
         f"               {figures.get('hires', 0)} hires, {figures.get('hiring_intentions', 0)} hiring "

@@ -86,14 +86,16 @@ def test_the_summary_names_every_figure_and_each_step_time() -> None:
     summary = Summary(
         employers=5, vacancies=20, seekers=60, signed_up=30, applications=7, matches=600, notifications=120,
         emails=40, schedule={"interviews": 40, "method": "flow", "min_interviews_per_seeker": 2},
-        statistics={"figures": {"employers_attending": 5, "visitors": 17, "hires": 3, "hiring_intentions": 8,
+        statistics={"starts_at": "2026-11-28T01:00:00Z",
+                    "figures": {"employers_attending": 5, "visitors": 17, "hires": 3, "hiring_intentions": 8,
                                 "not_suitable": 26}},
         retraining=Retraining("lr-20261123", True, metrics),
         timings=[("employers sign up", 3.04), ("fair", 1.0)],
     )  # fmt: skip
     text = format_summary(summary)
     for figure in ("5 employers, 20 vacancies, 60 seekers (30 signed up themselves)", "600 matches",
-                   "120 notifications, 40 e-mails", "40 interviews scheduled", "17 seekers came", "3 hires",
+                   "120 notifications, 40 e-mails",
+                   "2026-11-28 09:00 (Asia/Shanghai): 40 interviews scheduled", "17 seekers came", "3 hires",
                    "8 hiring intentions", "cold-start-1: NDCG@10 0.310", "lr-20261123: NDCG@10 0.480",
                    "promoted", "4 s in all", "3.0 s  employers sign up"):  # fmt: skip
         assert figure in text
