@@ -72,6 +72,10 @@ async def play(week: Week, mailbox: LocalMailbox) -> tuple[FairReport, Summary]:
         await people.employers_join(week)
     with week.step("employers post vacancies"):
         await people.vacancies_posted(week)
+        # Seekers matched before the matcher knows the vacancies would get none of them.
+        await drained(
+            week.backlog, "the vacancies reach every service", deadline(sizes.vacancies), week.alive
+        )
     with week.step("staff import the seekers registered in person"):
         await people.seekers_imported(week)
     with week.step("seekers sign up and fill in their profiles"):
