@@ -60,10 +60,19 @@ def readiness(url: str) -> dict[str, object] | None:
 class ServiceProcesses:
     """Some of the platform's services, one process each, sharing one environment."""
 
-    def __init__(self, ports: Mapping[str, int], env: Mapping[str, str], log_dir: Path) -> None:
+    def __init__(
+        self,
+        ports: Mapping[str, int],
+        env: Mapping[str, str],
+        log_dir: Path,
+        database_prefix: str | None = None,
+    ) -> None:
+        """``database_prefix``: each service keeps its store in ``<prefix>_<name>`` (a test's own
+        databases); without it, in its default ``talent_<name>``."""
         self.ports = dict(ports)
         self.env = dict(env)
         self.log_dir = log_dir
+        self.database_prefix = database_prefix
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def url(self, name: str) -> str:
@@ -71,6 +80,10 @@ class ServiceProcesses:
 
     def log(self, name: str) -> Path:
         return self.log_dir / f"{name}.log"
+
+    def service_env(self, name: str) -> dict[str, str]:
+        database = {"MONGO_DATABASE": f"{self.database_prefix}_{name}"} if self.database_prefix else {}
+        return {**os.environ, **self.env, **database, "HTTP_PORT": str(self.ports[name])}
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -80,7 +93,7 @@ class ServiceProcesses:
                     [sys.executable, "-m", "uvicorn", f"services.{name}.app:app", "--host", HOST,
                      "--port", str(port), "--timeout-graceful-shutdown", str(int(GRACEFUL_STOP_S - 5))],
                     cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                    env={**os.environ, **self.env, "HTTP_PORT": str(port)},
+                    env=self.service_env(name),
                 )  # fmt: skip
 
     def check_alive(self) -> None:
@@ -125,10 +138,14 @@ class ServiceProcesses:
 
 @contextmanager
 def running_services(
-    ports: Mapping[str, int], env: Mapping[str, str], log_dir: Path, ready_timeout_s: float = 90.0
+    ports: Mapping[str, int],
+    env: Mapping[str, str],
+    log_dir: Path,
+    ready_timeout_s: float = 90.0,
+    database_prefix: str | None = None,
 ) -> Iterator[ServiceProcesses]:
     """Services started and ready for the block, stopped after it whatever happens."""
-    services = ServiceProcesses(ports, env, log_dir)
+    services = ServiceProcesses(ports, env, log_dir, database_prefix)
     try:
         services.start()
         services.wait_ready(ready_timeout_s)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.seeker.adapters.repository import OUTBOX_COLLECTIONS, SeekerStore
-from services.seeker.api.routes import auth, credentials, jobs, me
+from services.seeker.api.routes import auth, credentials, jobs, me, staff
 from services.seeker.handlers import build_router
 from shared.api.app import create_api
 from shared.config import ServiceSettings
@@ -23,7 +23,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     service.provide("seeker_store", store)
     service.on_start(store.ensure_indexes)
     app = create_api(
-        service, auth.router, me.router, credentials.router, jobs.router,
+        service, auth.router, me.router, credentials.router, jobs.router, staff.router,
         title="Seeker service", description=DESCRIPTION,
     )  # fmt: skip
     app.state.seeker_store = store

@@ -50,13 +50,17 @@ class Accounts:
         await self.table().create_index("email", unique=True, sparse=True)
 
     @staticmethod
-    def document(email: str, password: str, role: Role, display_name: str, **extra: Any) -> Document:
-        """A new account document; ``extra`` holds the service's own fields (and its outbox)."""
+    def document(email: str, password: str | None, role: Role, display_name: str, **extra: Any) -> Document:
+        """A new account document; ``extra`` holds the service's own fields (and its outbox).
+
+        Without a password the account is unclaimed: it exists (its e-mail is taken) but
+        nobody can sign in to it until a password is set.
+        """
         account_id = extra.pop("_id", None) or str(uuid4())
         return {
             "_id": account_id,
             "email": email.lower(),
-            "password_hash": hash_password(password),
+            "password_hash": hash_password(password) if password is not None else None,
             "role": role.value,
             "display_name": display_name,
             "created_at": datetime.now(UTC).isoformat(),
@@ -72,7 +76,7 @@ class Accounts:
 
     async def authenticate(self, credentials: Credentials) -> Account:
         document = await self.table().find_one({"email": credentials.email.lower()})
-        if document is None:
+        if document is None or document["password_hash"] is None:  # unknown, or not claimed yet
             verify_password(_DECOY_HASH, credentials.password)
             raise Unauthorized("wrong e-mail or password")
         if not verify_password(document["password_hash"], credentials.password):

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.seeker.domain.model import (
     Application,
@@ -28,6 +28,7 @@ from shared.store.outbox import OutboxRelay, outbox, staged
 from shared.store.repository import Repository
 
 PRODUCER = "seeker"
+DUPLICATE_KEY = 11000
 OUTBOX_COLLECTIONS = ("seekers", "credentials", "applications", "invitations", "erasures")
 # Every collection holding a seeker's data, by the field naming the seeker; erased on deletion.
 SEEKER_DATA = {"seekers": "_id", "credentials": "seeker_id", "applications": "seeker_id",
@@ -59,6 +60,20 @@ class SeekerStore(Repository):
         document = {**account, **as_document(seeker), **outbox(*wrap(seeker.state(c.SeekerRegistered)))}
         await self.accounts.insert(document)
         await self._relay.flush("seekers", document["_id"])
+
+    async def add_seekers(self, documents: list[Document]) -> set[str]:
+        """Many registrations in one write and their events in one batch; the ids refused as
+        duplicates (an account with the id or the e-mail exists) are returned, the rest stored."""
+        refused: set[str] = set()
+        try:
+            await self["seekers"].insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            failures = error.details["writeErrors"]
+            if any(failure["code"] != DUPLICATE_KEY for failure in failures):
+                raise
+            refused = {documents[failure["index"]]["_id"] for failure in failures}
+        await self._relay.flush_many("seekers", [d["_id"] for d in documents if d["_id"] not in refused])
+        return refused
 
     async def seeker(self, seeker_id: UUID) -> Seeker:
         document = await self["seekers"].find_one({"_id": str(seeker_id)})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Self
-from uuid import UUID, uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
@@ -145,6 +145,28 @@ class Seeker(BaseModel):
 
     def contact_details(self) -> c.ContactDetails:
         return c.ContactDetails(email=self.profile.contact.email, phone=self.profile.contact.phone)
+
+
+class RegistrationRecord(Input):
+    """A seeker already registered in person at the talent centre (real-name registration),
+    imported by staff: the account exists unclaimed, without a password, until the seeker sets one."""
+
+    record_id: str = Field(
+        min_length=1, max_length=40, pattern=r"^[0-9A-Za-z-]+$",
+        description="the centre's registration number; importing it again changes nothing",
+    )  # fmt: skip
+    profile: Profile
+    consent: ConsentChoice = ConsentChoice(
+        allow_matching=True, allow_contact=True, personalised_recommendations=True
+    )
+
+    def seeker(self) -> Seeker:
+        """The seeker, with an id that follows from the record (so a repeated import is a duplicate)."""
+        moment = now()
+        return Seeker(
+            id=uuid5(NAMESPACE_URL, f"talentfair:registration-record:{self.record_id}"),
+            profile=self.profile, consent=self.consent.consent(), created_at=moment, updated_at=moment,
+        )  # fmt: skip
 
 
 # --- credentials -------------------------------------------------------------------
