@@ -82,8 +82,11 @@ class ServiceProcesses:
         return self.log_dir / f"{name}.log"
 
     def service_env(self, name: str) -> dict[str, str]:
+        """Its environment: where it listens, its database, and where the others answer
+        (``<NAME>_URL``, which the web front end reads)."""
         database = {"MONGO_DATABASE": f"{self.database_prefix}_{name}"} if self.database_prefix else {}
-        return {**os.environ, **self.env, **database, "HTTP_PORT": str(self.ports[name])}
+        urls = {f"{other.upper()}_URL": self.url(other) for other in self.ports if other != name}
+        return {**os.environ, **self.env, **urls, **database, "HTTP_PORT": str(self.ports[name])}
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from deploy.local.processes import DEFAULT_PORTS, ServiceProcesses
+from deploy.local.processes import DEFAULT_PORTS, running_services
 from shared.messaging.admin import delete_topics
 from shared.store.mongo import drop_databases
 from tests import factories
@@ -37,7 +36,6 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 LOGS = ROOT / "test-artifacts" / "browser-logs"
 STAFF_PASSWORD = "talent centre 人才中心 2026"
 PASSWORD = "correct horse battery 九"
-APIS = ("employer", "seeker", "matching", "notification", "fair")
 
 
 @dataclass
@@ -94,18 +92,6 @@ class Platform:
         return email, headers
 
 
-def _processes(namespace: Namespace, ports: dict[str, int]) -> list[ServiceProcesses]:
-    """One process group per service, each with its own database (as in production)."""
-    urls = {f"{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in APIS}
-    groups = [
-        ServiceProcesses({name: ports[name]}, namespace.env(MONGO_DATABASE=f"{namespace.database}_{name}",
-                         OUTBOX_SWEEP_SECONDS="0.5", PLANNER_INTERVAL_SECONDS="5"), LOGS / namespace.database)
-        for name in APIS
-    ]  # fmt: skip
-    groups.append(ServiceProcesses({"web": ports["web"]}, namespace.env(**urls), LOGS / namespace.database))
-    return groups
-
-
 def _make_staff(namespace: Namespace, email: str) -> None:
     command = ["create-staff", "--email", email, "--name", "张敏"]
     result = subprocess.run(
@@ -121,14 +107,11 @@ def running_platform(infra: Infra) -> Iterator[tuple[Namespace, dict[str, str]]]
     unique = f"t{uuid4().hex[:12]}"
     namespace = Namespace(infra, topic_prefix=f"{unique}.", database=unique)
     ports = {name: free_port() for name in DEFAULT_PORTS}
-    groups = _processes(namespace, ports)
-    with ExitStack() as stack:
-        for group in groups:
-            stack.callback(group.stop)
-            group.start()
-        for group in groups:
-            group.wait_ready(120)
-        yield namespace, {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    env = namespace.env(OUTBOX_SWEEP_SECONDS="0.5", PLANNER_INTERVAL_SECONDS="5")
+    with running_services(
+        ports, env, LOGS / namespace.database, ready_timeout_s=120, database_prefix=namespace.database
+    ) as services:
+        yield namespace, {name: services.url(name) for name in ports}
 
 
 @pytest.fixture(scope="session")
