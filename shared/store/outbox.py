@@ -162,9 +162,10 @@ class OutboxRelay:
         async with contextlib.AsyncExitStack() as locks:
             for document_id in sorted(set(document_ids), key=str):  # one order, so no deadlock
                 await locks.enter_async_context(self._store.lock(collection, document_id))
-            documents = await asyncio.gather(  # by id, side by side: the store's fast path
-                *(table.find_one({"_id": document_id}, {OUTBOX: 1}) for document_id in document_ids)
-            )
+            # One query: on FerretDB a read by id costs up to a read of the collection, so one
+            # per document would read it once per document just written.
+            wanted = {"_id": {"$in": list(set(document_ids))}}
+            documents = await table.find(wanted, {OUTBOX: 1}).to_list()
             pending = {
                 document["_id"]: sorted(document[OUTBOX].items(), key=lambda item: item[1]["seq"])
                 for document in documents
