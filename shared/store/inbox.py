@@ -23,21 +23,29 @@ APPLIED_WINDOW = 1_000
 
 
 class ProcessedEvents:
-    COLLECTION = "processed_events"
+    """Processed event ids, spread over ``BUCKETS`` collections by the id's first byte.
+
+    Most lookups are of ids never seen (a new event), and FerretDB v1 (SQLite) answers a
+    lookup of an absent id by reading the whole collection: with one collection every
+    event would read every event processed before it. A bucket holds 1/256 of them. On
+    MongoDB the buckets are merely smaller indexes.
+    """
+
+    PREFIX = "processed_events_"
 
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def _collection(self) -> AsyncCollection[Document]:
-        return self._store.database()[self.COLLECTION]
+    def collection(self, event_id: UUID) -> AsyncCollection[Document]:
+        return self._store.database()[f"{self.PREFIX}{event_id.bytes[0]:02x}"]
 
     async def seen(self, event_id: UUID) -> bool:
-        return await self._collection().find_one({"_id": str(event_id)}, {"_id": 1}) is not None
+        return await self.collection(event_id).find_one({"_id": str(event_id)}, {"_id": 1}) is not None
 
     async def record(self, event_id: UUID, event_type: str, topic: str) -> None:
         document = {"_id": str(event_id), "event_type": event_type, "topic": topic, "at": datetime.now(UTC)}
         with contextlib.suppress(DuplicateKeyError):  # a replay after a crash recorded it first
-            await self._collection().insert_one(document)
+            await self.collection(event_id).insert_one(document)
 
 
 async def apply_once(

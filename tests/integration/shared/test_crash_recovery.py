@@ -16,6 +16,7 @@ from pymongo import AsyncMongoClient
 
 from shared.events import Envelope, Topic
 from shared.events import catalogue as c
+from shared.store.inbox import ProcessedEvents
 from tests.conftest import ROOT, Namespace
 from tests.helpers import running, settings_for, wait_for
 
@@ -60,7 +61,10 @@ class WorkerStore:
         self.db = self.client[f"{namespace.database}_worker"]
 
     async def applied(self) -> int:
-        return await self.db["processed_events"].count_documents({})
+        """Events recorded as processed, over the inbox's buckets."""
+        names = await self.db.list_collection_names()
+        buckets = [name for name in names if name.startswith(ProcessedEvents.PREFIX)]
+        return sum([await self.db[name].count_documents({}) for name in buckets])
 
     async def stats(self) -> dict[tuple[str, str], int]:
         tallies: dict[tuple[str, str], int] = {}
