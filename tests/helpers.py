@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import UUID
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 from faststream.kafka import KafkaRouter
 
@@ -20,6 +22,7 @@ from shared.events import Envelope, Event, Topic, topic_name
 from shared.events.topics import PARTITIONS
 from shared.messaging.delivery import RetryPolicy
 from shared.service import Service
+from shared.store.inbox import ProcessedEvents
 from tests.conftest import AUTH_SECRET, Namespace
 
 T = TypeVar("T")
@@ -220,3 +223,33 @@ def _ephemeral_start() -> int:
 
 
 EPHEMERAL_START = _ephemeral_start()
+
+
+async def processed(database: Any, event_ids: Sequence[UUID]) -> int:
+    """How many of these events a service's inbox recorded (one-message subscribers)."""
+    inbox = ProcessedEvents.PREFIX
+    found = [
+        await database[f"{inbox}{event_id.bytes[0]:02x}"].find_one({"_id": str(event_id)})
+        for event_id in event_ids
+    ]
+    return sum(document is not None for document in found)
+
+
+async def consumed(namespace: Namespace, service: str, topic: Topic) -> bool:
+    """Whether the service's subscriber to ``topic`` committed everything on it so far (what a
+    batch subscriber, which records no event ids, has handled)."""
+    group = settings_for(namespace, service).consumer_group(topic)
+    partitions = [
+        TopicPartition(topic_name(topic, namespace.topic_prefix), p) for p in range(PARTITIONS[topic])
+    ]
+    admin = AIOKafkaAdminClient(bootstrap_servers=namespace.infra.kafka_bootstrap_servers)
+    consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+        await admin.close()
+    return all((committed.get(p).offset if committed.get(p) else 0) >= end for p, end in ends.items())

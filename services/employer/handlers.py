@@ -1,18 +1,20 @@
 """What the employer service keeps from other services' events: its read models."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from faststream import Context
 from faststream.kafka import KafkaRouter
 
 from services.employer.adapters.repository import EmployerStore
 from shared.config import ServiceSettings
-from shared.events import Envelope, Topic
+from shared.events import Envelope, Event, Topic, of_type
 from shared.events import catalogue as c
-from shared.messaging.delivery import accepts
-from shared.service import subscribe
+from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch
+from shared.service import subscribe, subscribe_batch
+from shared.store.read_model import match_document
 
 Store = Annotated[EmployerStore, Context("employer_store")]
+SERVICE_NAME = "employer"
 
 
 async def on_seeker_state(event: Envelope[c.SeekerState], store: Store) -> None:
@@ -28,17 +30,17 @@ async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], store: Store) -> N
     await store.erase_seeker(event.payload.seeker_id, event.occurred_at)
 
 
-async def on_match_found(event: Envelope[c.MatchFound], store: Store) -> None:
-    match = event.payload
-    if await store.is_erased(match.seeker_id):
-        return
-    await store.upsert_candidate(
-        {
-            "_id": f"{match.vacancy_id}:{match.seeker_id}",
-            **match.model_dump(mode="json"),
-            "matched_at": event.occurred_at.isoformat(),
-        }
-    )
+async def on_matches(bodies: list[Any], store: Store, batch: BatchMessage, broker: Broker) -> None:
+    """Matches come in batches: one read of the erasures and one write of the candidates each."""
+
+    async def candidates(events: list[Envelope[Event]]) -> None:
+        matches = of_type(events, c.MatchFound)
+        erased = await store.erased_among({str(event.payload.seeker_id) for event in matches})
+        await store.upsert_candidates(
+            [match_document(event) for event in matches if str(event.payload.seeker_id) not in erased]
+        )
+
+    await consume_batch(bodies, batch, broker, candidates, service_name=SERVICE_NAME)
 
 
 async def on_application(event: Envelope[c.ApplicationSubmitted], store: Store) -> None:
@@ -62,7 +64,7 @@ def build_router(settings: ServiceSettings) -> KafkaRouter:
     seekers = subscribe(router, settings, Topic.SEEKER)
     seekers(on_seeker_state, filter=accepts(c.SeekerRegistered, c.SeekerUpdated, c.SeekerConsentChanged))
     seekers(on_seeker_deleted, filter=accepts(c.SeekerDeleted))
-    subscribe(router, settings, Topic.MATCH)(on_match_found, filter=accepts(c.MatchFound))
+    subscribe_batch(router, settings, Topic.MATCH)(on_matches)
     subscribe(router, settings, Topic.APPLICATION)(on_application, filter=accepts(c.ApplicationSubmitted))
     subscribe(router, settings, Topic.INVITATION)(
         on_invitation_answered, filter=accepts(c.InvitationAnswered)

@@ -1,18 +1,20 @@
 """What the fair service keeps from other services' events: its read models."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from faststream import Context
 from faststream.kafka import KafkaRouter
 
 from services.fair.adapters.repository import FairStore
 from shared.config import ServiceSettings
-from shared.events import Envelope, Topic
+from shared.events import Envelope, Event, Topic, of_type
 from shared.events import catalogue as c
-from shared.messaging.delivery import accepts
-from shared.service import subscribe
+from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch
+from shared.service import subscribe, subscribe_batch
+from shared.store.read_model import upsert_many
 
 Store = Annotated[FairStore, Context("fair_store")]
+SERVICE_NAME = "fair"
 
 
 async def on_employer_registered(event: Envelope[c.EmployerRegistered], store: Store) -> None:
@@ -62,12 +64,21 @@ async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], store: Store) -> N
     await store.erase_seeker(event.payload.seeker_id, event.occurred_at)
 
 
-async def on_match_found(event: Envelope[c.MatchFound], store: Store) -> None:
-    match = event.payload
-    if await store.erasures.contains(match.seeker_id):
-        return
-    document = match.model_dump(mode="json", include={"seeker_id", "vacancy_id", "employer_id", "score"})
-    await store.upsert("matches", {"_id": f"{match.vacancy_id}:{match.seeker_id}", **document})
+async def on_matches(bodies: list[Any], store: Store, batch: BatchMessage, broker: Broker) -> None:
+    """Matches come in batches: one read of the erasures and one write of the matches each."""
+
+    async def matches(events: list[Envelope[Event]]) -> None:
+        found = of_type(events, c.MatchFound)
+        erased = await store.erasures.among({str(event.payload.seeker_id) for event in found})
+        fields = {"seeker_id", "vacancy_id", "employer_id", "score"}
+        documents = [
+            {"_id": f"{match.vacancy_id}:{match.seeker_id}", **match.model_dump(mode="json", include=fields)}
+            for match in (event.payload for event in found)
+            if str(match.seeker_id) not in erased
+        ]
+        await upsert_many(store["matches"], documents)
+
+    await consume_batch(bodies, batch, broker, matches, service_name=SERVICE_NAME)
 
 
 def build_router(settings: ServiceSettings) -> KafkaRouter:
@@ -81,5 +92,5 @@ def build_router(settings: ServiceSettings) -> KafkaRouter:
     seekers = subscribe(router, settings, Topic.SEEKER)
     seekers(on_seeker_state, filter=accepts(c.SeekerRegistered, c.SeekerUpdated, c.SeekerConsentChanged))
     seekers(on_seeker_deleted, filter=accepts(c.SeekerDeleted))
-    subscribe(router, settings, Topic.MATCH)(on_match_found, filter=accepts(c.MatchFound))
+    subscribe_batch(router, settings, Topic.MATCH)(on_matches)
     return router

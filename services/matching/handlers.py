@@ -3,35 +3,28 @@
 from typing import Annotated, Any
 
 from faststream import Context
-from faststream.kafka import KafkaBroker, KafkaRouter
-from faststream.kafka.message import KafkaMessage
+from faststream.kafka import KafkaRouter
 
 from services.matching.service_layer import Matching
 from shared.config import ServiceSettings
-from shared.events import Envelope, Topic, parse_batch
+from shared.events import Envelope, Topic
 from shared.events import catalogue as c
-from shared.messaging.delivery import accepts, dead_letter_invalid
+from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch
 from shared.service import subscribe, subscribe_batch
 
 Service = Annotated[Matching, Context("matching")]
 
 
-Batch = Annotated[KafkaMessage, Context("message")]
-Broker = Annotated[KafkaBroker, Context("broker")]
 SERVICE_NAME = "matching"
 
 
-async def on_vacancies(bodies: list[Any], matching: Service, message: Batch, broker: Broker) -> None:
+async def on_vacancies(bodies: list[Any], matching: Service, batch: BatchMessage, broker: Broker) -> None:
     """The market's changes come in batches, ranked together; an invalid message is dead-lettered."""
-    batch = parse_batch(bodies)
-    await matching.vacancies_changed(batch.events)
-    await dead_letter_invalid(broker, message, batch.invalid, service_name=SERVICE_NAME)
+    await consume_batch(bodies, batch, broker, matching.vacancies_changed, service_name=SERVICE_NAME)
 
 
-async def on_seekers(bodies: list[Any], matching: Service, message: Batch, broker: Broker) -> None:
-    batch = parse_batch(bodies)
-    await matching.seekers_changed(batch.events)
-    await dead_letter_invalid(broker, message, batch.invalid, service_name=SERVICE_NAME)
+async def on_seekers(bodies: list[Any], matching: Service, batch: BatchMessage, broker: Broker) -> None:
+    await consume_batch(bodies, batch, broker, matching.seekers_changed, service_name=SERVICE_NAME)
 
 
 async def on_credential(event: Envelope[c.CredentialReviewed], matching: Service) -> None:

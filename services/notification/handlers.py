@@ -3,14 +3,13 @@
 from typing import Annotated, Any
 
 from faststream import Context
-from faststream.kafka import KafkaBroker, KafkaRouter
-from faststream.kafka.message import KafkaMessage
+from faststream.kafka import KafkaRouter
 
 from services.notification.service_layer import Notifications
 from shared.config import ServiceSettings
-from shared.events import Envelope, Topic, parse_batch
+from shared.events import Envelope, Topic
 from shared.events import catalogue as c
-from shared.messaging.delivery import accepts, dead_letter_invalid
+from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch
 from shared.service import subscribe, subscribe_batch
 
 Service = Annotated[Notifications, Context("notifications")]
@@ -35,17 +34,10 @@ async def on_vacancy(event: Envelope[c.VacancyState], notifications: Service) ->
     await notifications.store.vacancy_state(vacancy.vacancy_id, vacancy.version, fields)
 
 
-async def on_matches(
-    bodies: list[Any],
-    notifications: Service,
-    message: Annotated[KafkaMessage, Context("message")],
-    broker: Annotated[KafkaBroker, Context("broker")],
-) -> None:
+async def on_matches(bodies: list[Any], notifications: Service, batch: BatchMessage, broker: Broker) -> None:
     """The busiest topic comes in batches: one decision pass and one store write for each.
     A message that is not a valid event goes to the dead-letter topic, the rest are told."""
-    batch = parse_batch(bodies)
-    await notifications.matches_found(batch.events)
-    await dead_letter_invalid(broker, message, batch.invalid, service_name=SERVICE_NAME)
+    await consume_batch(bodies, batch, broker, notifications.matches_found, service_name=SERVICE_NAME)
 
 
 async def on_invitation_sent(event: Envelope[c.InvitationSent], notifications: Service) -> None:

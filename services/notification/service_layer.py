@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from uuid import UUID, uuid4
 
 from services.notification.adapters.channels import DeliveryError, EmailSender, WebhookSender
@@ -19,7 +19,7 @@ from services.notification.domain.decision import Intent, Kind, Plan, Recipient,
 from services.notification.domain.delivery import Delivery
 from services.notification.domain.messages import render
 from services.notification.domain.preferences import Preferences
-from shared.events import Envelope, Event
+from shared.events import Envelope, Event, of_type
 from shared.events import catalogue as c
 from shared.events.catalogue import Channel, RecipientKind
 from shared.messaging.delivery import RetryPolicy
@@ -102,7 +102,7 @@ class Notifications:
     async def matches_found(self, events: Sequence[Envelope[Event]]) -> int:
         """A batch from the match topic: each ``match.found`` is told, other events are ignored;
         returns how many notifications are new."""
-        matches = [cast(Envelope[c.MatchFound], e) for e in events if isinstance(e.payload, c.MatchFound)]
+        matches = of_type(events, c.MatchFound)
         if not matches:
             return 0
         vacancies = await self.store.names("vacancies", {m.payload.vacancy_id for m in matches}, "title")

@@ -1,6 +1,6 @@
 """What the seeker service keeps from other services' events, and erasure's completion."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from faststream import Context
 from faststream.kafka import KafkaRouter
@@ -8,12 +8,14 @@ from faststream.kafka import KafkaRouter
 from services.seeker.adapters.repository import SeekerStore
 from services.seeker.domain.model import Invitation
 from shared.config import ServiceSettings
-from shared.events import Envelope, Topic
+from shared.events import Envelope, Event, Topic, of_type
 from shared.events import catalogue as c
-from shared.messaging.delivery import accepts
-from shared.service import subscribe
+from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch
+from shared.service import subscribe, subscribe_batch
+from shared.store.read_model import match_document
 
 Store = Annotated[SeekerStore, Context("seeker_store")]
+SERVICE_NAME = "seeker"
 VACANCY_FIELDS = {"employer_id", "title", "city", "remote", "talent_category", "salary", "deadline"}
 
 
@@ -40,17 +42,15 @@ async def on_invitation_sent(event: Envelope[c.InvitationSent], store: Store) ->
     await store.add_invitation(invitation)
 
 
-async def on_match_found(event: Envelope[c.MatchFound], store: Store) -> None:
-    match = event.payload
-    if not await store.is_known(match.seeker_id):
-        return
-    await store.upsert_match(
-        {
-            "_id": f"{match.vacancy_id}:{match.seeker_id}",
-            **match.model_dump(mode="json"),
-            "matched_at": event.occurred_at.isoformat(),
-        }
-    )
+async def on_matches(bodies: list[Any], store: Store, batch: BatchMessage, broker: Broker) -> None:
+    """Matches come in batches: one read of who is known and one write of the matches each."""
+
+    async def matches(events: list[Envelope[Event]]) -> None:
+        found = of_type(events, c.MatchFound)
+        known = await store.known_among({str(event.payload.seeker_id) for event in found})
+        await store.upsert_matches([match_document(e) for e in found if str(e.payload.seeker_id) in known])
+
+    await consume_batch(bodies, batch, broker, matches, service_name=SERVICE_NAME)
 
 
 async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], store: Store) -> None:
@@ -64,6 +64,6 @@ def build_router(settings: ServiceSettings) -> KafkaRouter:
     vacancies(on_vacancy_open, filter=accepts(c.VacancyPosted, c.VacancyUpdated, c.VacancyReopened))
     vacancies(on_vacancy_closed, filter=accepts(c.VacancyClosed))
     subscribe(router, settings, Topic.INVITATION)(on_invitation_sent, filter=accepts(c.InvitationSent))
-    subscribe(router, settings, Topic.MATCH)(on_match_found, filter=accepts(c.MatchFound))
+    subscribe_batch(router, settings, Topic.MATCH)(on_matches)
     subscribe(router, settings, Topic.SEEKER)(on_seeker_deleted, filter=accepts(c.SeekerDeleted))
     return router

@@ -1,7 +1,15 @@
 """Event contracts: the envelope, the catalogue of payloads and the topic registry."""
 
 from shared.events import catalogue
-from shared.events.envelope import Envelope, EnvelopeHead, Event, ParsedBatch, parse_batch, parse_event
+from shared.events.envelope import (
+    Envelope,
+    EnvelopeHead,
+    Event,
+    ParsedBatch,
+    of_type,
+    parse_batch,
+    parse_event,
+)
 from shared.events.topics import PARTITIONS, Topic, dead_letter_topic, topic_name
 
 __all__ = [
@@ -13,6 +21,7 @@ __all__ = [
     "Topic",
     "catalogue",
     "dead_letter_topic",
+    "of_type",
     "parse_batch",
     "parse_event",
     "topic_name",

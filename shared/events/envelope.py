@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 from uuid import UUID, uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -157,6 +157,11 @@ def parse_batch(bodies: Sequence[Any]) -> ParsedBatch:
         except ValueError as error:  # pydantic's ValidationError is one
             invalid[position] = error
     return ParsedBatch(events, invalid)
+
+
+def of_type(events: Sequence[Envelope[Event]], payload: type[PayloadT]) -> list[Envelope[PayloadT]]:
+    """The events among ``events`` whose payload is a ``payload``."""
+    return [cast(Envelope[PayloadT], event) for event in events if isinstance(event.payload, payload)]
 
 
 def _payload_model(head: EnvelopeHead) -> type[Event]:

@@ -19,15 +19,15 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
-from faststream import BaseMiddleware
+from faststream import BaseMiddleware, Context
 from faststream.exceptions import SubscriberNotFound
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
@@ -35,7 +35,7 @@ from faststream.message import StreamMessage
 from pydantic import ValidationError
 from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout, WriteConcernError
 
-from shared.events.envelope import EnvelopeHead
+from shared.events.envelope import Envelope, EnvelopeHead, Event, parse_batch
 from shared.events.topics import dead_letter_topic
 from shared.observability.correlation import Activity, acting, from_headers
 from shared.observability.metrics import ServiceMetrics
@@ -216,6 +216,26 @@ async def dead_letter(
         "dead-lettered %s[%d]@%d to %s: %s",
         record.topic, record.partition, record.offset, topic, headers["dlq.error"],
     )  # fmt: skip
+
+
+BatchMessage = Annotated[KafkaMessage, Context("message")]
+"""A batch subscriber's consumed batch, for ``consume_batch``."""
+Broker = Annotated[KafkaBroker, Context("broker")]
+
+
+async def consume_batch(
+    bodies: list[Any],
+    batch: KafkaMessage,
+    broker: KafkaBroker,
+    handle: Callable[[list[Envelope[Event]]], Awaitable[object]],
+    *,
+    service_name: str,
+) -> None:
+    """Hand a consumed batch's valid events to ``handle`` together, in order, and put each
+    message that is not a valid event on the dead-letter topic."""
+    parsed = parse_batch(bodies)
+    await handle(parsed.events)
+    await dead_letter_invalid(broker, batch, parsed.invalid, service_name=service_name)
 
 
 async def dead_letter_invalid(

@@ -10,6 +10,7 @@ from datetime import datetime
 from uuid import UUID
 
 from shared.store.mongo import Store
+from shared.store.read_model import ids_among
 
 
 class Erasures:
@@ -22,6 +23,10 @@ class Erasures:
         await self._store.database()[self.COLLECTION].update_one(
             {"_id": str(seeker_id)}, {"$setOnInsert": {"erased_at": erased_at.isoformat()}}, upsert=True
         )
+
+    async def among(self, seeker_ids: set[str]) -> set[str]:
+        """Which of these seekers were erased (one query)."""
+        return await ids_among(self._store.database()[self.COLLECTION], seeker_ids)
 
     async def contains(self, seeker_id: UUID) -> bool:
         return await self._store.database()[self.COLLECTION].find_one({"_id": str(seeker_id)}) is not None

@@ -21,6 +21,7 @@ from shared.errors import Conflict, NotFound
 from shared.events import Envelope, Event
 from shared.store.mongo import Document, Store, as_document, from_document
 from shared.store.outbox import OutboxRelay, outbox, staged
+from shared.store.read_model import ids_among, upsert_many
 from shared.store.repository import Repository
 
 PRODUCER = "employer"
@@ -159,8 +160,11 @@ class EmployerStore(Repository):
                 {"_id": seeker["_id"], "version": {"$lt": seeker["version"]}}, {"$set": fields}, upsert=True
             )
 
-    async def upsert_candidate(self, candidate: Document) -> None:
-        await self["candidates"].replace_one({"_id": candidate["_id"]}, candidate, upsert=True)
+    async def erased_among(self, seeker_ids: set[str]) -> set[str]:
+        return await ids_among(self["erasures"], seeker_ids)
+
+    async def upsert_candidates(self, candidates: list[Document]) -> None:
+        await upsert_many(self["candidates"], candidates)
 
     async def add_application(self, application: Document) -> None:
         await self._insert_once("applications", application)

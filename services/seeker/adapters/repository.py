@@ -25,6 +25,7 @@ from shared.events import Envelope, Event
 from shared.events import catalogue as c
 from shared.store.mongo import Document, Store, as_document, from_document
 from shared.store.outbox import OutboxRelay, outbox, staged
+from shared.store.read_model import ids_among, upsert_many
 from shared.store.repository import Repository
 
 PRODUCER = "seeker"
@@ -193,9 +194,16 @@ class SeekerStore(Repository):
             await self["invitations"].insert_one(as_document(invitation))
         await self._drop_if_erased("invitations", str(invitation.id), invitation.seeker_id)
 
-    async def upsert_match(self, match: Document) -> None:
-        await self["matches"].replace_one({"_id": match["_id"]}, match, upsert=True)
-        await self._drop_if_erased("matches", match["_id"], UUID(match["seeker_id"]))
+    async def known_among(self, seeker_ids: set[str]) -> set[str]:
+        return await ids_among(self["seekers"], seeker_ids)
+
+    async def upsert_matches(self, matches: list[Document]) -> None:
+        await upsert_many(self["matches"], matches)
+        seekers = {match["seeker_id"] for match in matches}
+        gone = seekers - await self.known_among(seekers)  # erased between the check and the write
+        for match in matches:
+            if match["seeker_id"] in gone:
+                await self["matches"].delete_one({"_id": match["_id"]})
 
     async def _drop_if_erased(self, collection: str, document_id: str, seeker_id: UUID) -> None:
         """Undo a write that raced with the seeker's erasure (checked before, erased since)."""

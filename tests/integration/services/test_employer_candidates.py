@@ -13,7 +13,7 @@ from shared.events import Topic
 from shared.events import catalogue as c
 from tests import factories
 from tests.conftest import Namespace
-from tests.helpers import publish, wait_for
+from tests.helpers import consumed, processed, publish, wait_for
 from tests.integration.services.conftest import (
     Employer,
     approved_employer,
@@ -74,13 +74,9 @@ async def stored(db: Db, collection: str, **query: Any) -> int:
     return int(await db[collection].count_documents(query))
 
 
-async def processed(db: Db, *event_ids: UUID) -> int:
-    return await stored(db, "processed_events", _id={"$in": [str(event_id) for event_id in event_ids]})
-
-
 async def wait_processed(db: Db, *event_ids: UUID) -> None:
     await wait_for(
-        lambda: processed(db, *event_ids), until=lambda n: n == len(event_ids), what="the events processed"
+        lambda: processed(db, event_ids), until=lambda n: n == len(event_ids), what="the events processed"
     )
 
 
@@ -385,7 +381,10 @@ async def test_an_erased_seeker_leaves_nothing_behind_and_stays_erased(
             employer_id=board.employer_id, contact=CONTACT,
         ),
     )  # fmt: skip
-    await wait_processed(employer_db, *(envelope.event_id for envelope in late))
+    await wait_processed(employer_db, *(envelope.event_id for envelope in late[1:]))
+    await wait_for(
+        lambda: consumed(namespace, "employer", Topic.MATCH), until=bool, what="the late match read"
+    )
     await only_the_erasure_record()
     page = await board.candidates()
     assert [item["seeker_id"] for item in page["items"]] == [str(kept)]
