@@ -227,9 +227,8 @@ EPHEMERAL_START = _ephemeral_start()
 
 async def processed(database: Any, event_ids: Sequence[UUID]) -> int:
     """How many of these events a service's inbox recorded (one-message subscribers)."""
-    inbox = ProcessedEvents.PREFIX
     found = [
-        await database[f"{inbox}{event_id.bytes[0]:02x}"].find_one({"_id": str(event_id)})
+        await database[ProcessedEvents.bucket(event_id)].find_one({"_id": str(event_id)})
         for event_id in event_ids
     ]
     return sum(document is not None for document in found)

@@ -36,8 +36,13 @@ class ProcessedEvents:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    @classmethod
+    def bucket(cls, event_id: UUID) -> str:
+        """The name of the collection that records ``event_id``."""
+        return f"{cls.PREFIX}{event_id.bytes[0]:02x}"
+
     def collection(self, event_id: UUID) -> AsyncCollection[Document]:
-        return self._store.database()[f"{self.PREFIX}{event_id.bytes[0]:02x}"]
+        return self._store.database()[self.bucket(event_id)]
 
     async def seen(self, event_id: UUID) -> bool:
         return await self.collection(event_id).find_one({"_id": str(event_id)}, {"_id": 1}) is not None
