@@ -47,12 +47,18 @@ async def matched_seeker(platform: Platform, title: str) -> tuple[str, dict[str,
     email, seeker = await platform.seeker_user("王小明", **CNC_SEEKER)
 
     def titled_match(matches: dict[str, Any]) -> bool:
-        # the match can come before the seeker service has read the vacancy's title
-        return any(m["vacancy_id"] == vacancy["id"] and m["vacancy_title"] for m in matches["items"])
+        # The match can come before the seeker service has read the vacancy's title, and a first
+        # match (made from the sign-up, before the profile's skills) before the one re-ranked.
+        return any(
+            m["vacancy_id"] == vacancy["id"]
+            and m["vacancy_title"]
+            and any(reason["code"] == "skills_matched" for reason in m["reasons"])
+            for m in matches["items"]
+        )
 
     await wait_for(
         lambda: platform.call("GET", "seeker", "/me/matches", seeker),
-        until=titled_match, timeout=90, what="the seeker's match with the vacancy, and its title",
+        until=titled_match, timeout=90, what="the seeker's match, with its title and skills",
     )  # fmt: skip
     return email, seeker, Seeded(vacancy, employer, employer_email)
 
