@@ -2,7 +2,8 @@
 
 No Docker here: Kafka runs from its own jars (resolved from Maven Central by
 ``kafka/pom.xml``) as a single-node KRaft broker+controller, and FerretDB v1 is
-built from its Go module and serves the MongoDB wire protocol over SQLite files.
+built from its Go module and serves the MongoDB wire protocol over a PostgreSQL
+server from Debian's packages (installed with apt when missing).
 
 Downloads and builds are cached under ``$TALENT_CACHE_DIR`` (default
 ``~/.cache/talentfair``); data, logs and pid files live under
@@ -23,6 +24,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -44,9 +46,18 @@ STATE_DIR = Path(os.environ.get("TALENT_STATE_DIR", Path.home() / ".local" / "st
 
 # Default ports per profile; each can be overridden with the environment variable named beside it.
 PROFILE_PORTS = {
-    "dev": {"KAFKA_PORT": 9092, "KAFKA_CONTROLLER_PORT": 9093, "MONGO_PORT": 27017},
-    "test": {"KAFKA_PORT": 19092, "KAFKA_CONTROLLER_PORT": 19093, "MONGO_PORT": 37017},
+    "dev": {"KAFKA_PORT": 9092, "KAFKA_CONTROLLER_PORT": 9093, "MONGO_PORT": 27017, "POSTGRES_PORT": 25432},
+    "test": {
+        "KAFKA_PORT": 19092,
+        "KAFKA_CONTROLLER_PORT": 19093,
+        "MONGO_PORT": 37017,
+        "POSTGRES_PORT": 35432,
+    },
 }
+# PostgreSQL refuses to run as root; as root the server runs as this user, and its data lives
+# where that user can reach it (not under /root).
+POSTGRES_USER = "postgres"
+ROOT_POSTGRES_DIR = Path(os.environ.get("TALENT_POSTGRES_DIR", "/var/lib/talentfair"))
 START_TIMEOUT_S = 120.0
 
 
@@ -64,6 +75,7 @@ class Profile:
     kafka_port: int
     kafka_controller_port: int
     mongo_port: int
+    postgres_port: int
 
     @classmethod
     def load(cls, name: str) -> Profile:
@@ -72,7 +84,9 @@ class Profile:
         def port(key: str) -> int:
             return int(os.environ.get(key, defaults[key]))
 
-        return cls(name, port("KAFKA_PORT"), port("KAFKA_CONTROLLER_PORT"), port("MONGO_PORT"))
+        return cls(
+            name, port("KAFKA_PORT"), port("KAFKA_CONTROLLER_PORT"), port("MONGO_PORT"), port("POSTGRES_PORT")
+        )
 
     @property
     def root(self) -> Path:
@@ -86,11 +100,15 @@ class Profile:
     def mongo_url(self) -> str:
         return f"mongodb://127.0.0.1:{self.mongo_port}/"
 
+    @property
+    def postgres_url(self) -> str:
+        return f"postgres://talentfair@127.0.0.1:{self.postgres_port}/talentfair"
 
-def run(cmd: list[str], *, cwd: Path | None = None, log: Path, env: dict[str, str] | None = None) -> None:
+
+def run(cmd: list[str], *, cwd: Path | None = None, log: Path, user: str | None = None) -> None:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        result = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env, check=False)
+        result = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, user=user, check=False)
     if result.returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
         raise InfraError(f"`{' '.join(cmd)}` failed (exit {result.returncode}). Last lines of {log}:\n{tail}")
@@ -169,6 +187,36 @@ def install_ferretdb() -> Path:
     return binary
 
 
+def postgres_bin() -> Path | None:
+    """The newest PostgreSQL server's bin directory from Debian's packages, else one on PATH."""
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda path: int(path.parts[-3]))
+    if debian:
+        return debian[-1].parent
+    found = shutil.which("postgres")
+    return Path(found).resolve().parent if found else None
+
+
+def install_postgresql() -> Path:
+    if (bin_dir := postgres_bin()) is not None:
+        return bin_dir
+    if not shutil.which("apt-get"):
+        raise InfraError(
+            "FerretDB stores its data in PostgreSQL: install a PostgreSQL server "
+            "(postgres, initdb and pg_isready on PATH) and run again."
+        )
+    say("installing PostgreSQL with apt (first run only, ~30 s)")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    log = CACHE_DIR / "install-postgresql.log"
+    try:
+        run([*sudo, "apt-get", "install", "-y", "postgresql"], log=log)
+    except InfraError:
+        run([*sudo, "apt-get", "update"], log=log)
+        run([*sudo, "apt-get", "install", "-y", "postgresql"], log=log)
+    if (bin_dir := postgres_bin()) is None:
+        raise InfraError(f"apt installed postgresql but no postgres binary was found; see {log}")
+    return bin_dir
+
+
 # --- processes --------------------------------------------------------------------
 
 
@@ -176,10 +224,13 @@ def install_ferretdb() -> Path:
 class Server:
     name: str
     profile: Profile
+    stop_signal: signal.Signals = signal.SIGTERM
+    user: str | None = None
 
     @property
     def home(self) -> Path:
-        return self.profile.root / self.name
+        base = ROOT_POSTGRES_DIR / self.profile.name if self.user else self.profile.root
+        return base / self.name
 
     @property
     def pid_file(self) -> Path:
@@ -201,7 +252,9 @@ class Server:
     def spawn(self, cmd: list[str]) -> subprocess.Popen[bytes]:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as out:
-            process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, user=self.user
+            )
         self.pid_file.write_text(str(process.pid))
         return process
 
@@ -210,7 +263,7 @@ class Server:
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return False
-        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, self.stop_signal)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and Path(f"/proc/{pid}").exists() and not is_zombie(pid):
             time.sleep(0.2)
@@ -250,19 +303,74 @@ def wait_until(
     )
 
 
+def postgres_server(profile: Profile) -> Server:
+    # SIGINT is PostgreSQL's fast shutdown; SIGTERM would wait for FerretDB's pooled connections.
+    if os.geteuid() != 0:
+        return Server("postgresql", profile, signal.SIGINT)
+    try:
+        pwd.getpwnam(POSTGRES_USER)
+    except KeyError:
+        raise InfraError(
+            f"PostgreSQL cannot run as root and there is no '{POSTGRES_USER}' user to run it as: "
+            "install Debian's postgresql package (it creates one) or run as another user."
+        ) from None
+    return Server("postgresql", profile, signal.SIGINT, user=POSTGRES_USER)
+
+
+def start_postgresql(profile: Profile) -> None:
+    server = postgres_server(profile)
+    if server.pid() is not None:
+        say(f"postgresql already running on port {profile.postgres_port} (pid {server.pid()})")
+        return
+    bin_dir = install_postgresql()
+    data = server.home / "data"
+    logs = server.home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    if server.user:
+        shutil.chown(server.home, server.user)
+    if not (data / "PG_VERSION").exists():
+        say("creating the PostgreSQL cluster (once per data directory)")
+        shutil.rmtree(data, ignore_errors=True)
+        run(
+            [
+                str(bin_dir / "initdb"), "-D", str(data), "-U", "talentfair", "-A", "trust",
+                "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions",
+            ],
+            log=logs / "initdb.log", user=server.user,
+        )  # fmt: skip
+    process = server.spawn(
+        [
+            str(bin_dir / "postgres"), "-D", str(data), "-p", str(profile.postgres_port),
+            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
+            "-c", "max_connections=300",
+        ]
+    )  # fmt: skip
+    isready = [str(bin_dir / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(profile.postgres_port)]
+    wait_until(
+        server, process, lambda: subprocess.run(isready, check=False).returncode == 0, "accept connections"
+    )
+    if not (server.home / "database.created").exists():
+        run(
+            [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(profile.postgres_port),
+             "-U", "talentfair", "talentfair"],
+            log=logs / "createdb.log",
+        )  # fmt: skip
+        (server.home / "database.created").touch()
+    say(f"postgresql ready on port {profile.postgres_port} (data in {data})")
+
+
 def start_ferretdb(profile: Profile) -> None:
     server = Server("ferretdb", profile)
     if server.pid() is not None:
         say(f"ferretdb already running on {profile.mongo_url} (pid {server.pid()})")
         return
     binary = install_ferretdb()
-    data = server.home / "data"
-    data.mkdir(parents=True, exist_ok=True)
+    server.home.mkdir(parents=True, exist_ok=True)
     process = server.spawn(
         [
             str(binary),
-            "--handler=sqlite",
-            f"--sqlite-url=file:{data}/",
+            "--handler=postgresql",
+            f"--postgresql-url={profile.postgres_url}",
             f"--state-dir={server.home}",
             f"--listen-addr=127.0.0.1:{profile.mongo_port}",
             "--debug-addr=127.0.0.1:0",
@@ -271,7 +379,7 @@ def start_ferretdb(profile: Profile) -> None:
         ]
     )
     wait_until(server, process, lambda: mongo_ping(profile.mongo_url), "answer a MongoDB ping")
-    say(f"ferretdb ready on {profile.mongo_url} (data in {data})")
+    say(f"ferretdb ready on {profile.mongo_url} (data in PostgreSQL on port {profile.postgres_port})")
 
 
 def mongo_ping(url: str) -> bool:
@@ -415,32 +523,42 @@ def install() -> None:
     with exclusive(CACHE_DIR / "install.lock"):
         install_kafka()
         install_ferretdb()
+        install_postgresql()
 
 
 def up(profile: Profile) -> None:
     started = time.monotonic()
     install()
     with exclusive(STATE_DIR / f"{profile.name}.lock"):
+        start_postgresql(profile)
         start_ferretdb(profile)
         start_kafka(profile)
     say(f"profile {profile.name} up in {time.monotonic() - started:.1f} s")
     print(f"KAFKA_BOOTSTRAP_SERVERS={profile.kafka_bootstrap}\nMONGO_URL={profile.mongo_url}", flush=True)
 
 
+def servers(profile: Profile) -> dict[Server, str]:
+    """Each server with the address it serves, in the order they stop."""
+    return {
+        Server("kafka", profile): profile.kafka_bootstrap,
+        Server("ferretdb", profile): profile.mongo_url,
+        postgres_server(profile): f"127.0.0.1:{profile.postgres_port}",
+    }
+
+
 def down(profile: Profile) -> None:
-    for name in ("kafka", "ferretdb"):
-        stopped = Server(name, profile).stop()
-        say(f"{name} ({profile.name}): {'stopped' if stopped else 'was not running'}")
+    for server in servers(profile):
+        stopped = server.stop()
+        say(f"{server.name} ({profile.name}): {'stopped' if stopped else 'was not running'}")
 
 
 def status(profile: Profile) -> bool:
     running = True
-    for name, address in (("kafka", profile.kafka_bootstrap), ("ferretdb", profile.mongo_url)):
-        server = Server(name, profile)
+    for server, address in servers(profile).items():
         pid = server.pid()
         running &= pid is not None
         state = f"running (pid {pid}) on {address}" if pid else "stopped"
-        say(f"{profile.name:5} {name:9} {state}; logs in {server.home / 'logs'}")
+        say(f"{profile.name:5} {server.name:10} {state}; logs in {server.home / 'logs'}")
     return running
 
 
