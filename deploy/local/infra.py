@@ -3,7 +3,8 @@
 No Docker here: Kafka runs from its own jars (resolved from Maven Central by
 ``kafka/pom.xml``) as a single-node KRaft broker+controller, and FerretDB v1 is
 built from its Go module and serves the MongoDB wire protocol over a PostgreSQL
-server from Debian's packages (installed with apt when missing).
+server from Debian's packages (installed with apt when missing). FerretDB is built
+with the patches in ``ferretdb/`` (each says why at its top).
 
 Downloads and builds are cached under ``$TALENT_CACHE_DIR`` (default
 ``~/.cache/talentfair``); data, logs and pid files live under
@@ -22,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import fcntl
+import hashlib
 import logging
 import os
 import pwd
@@ -148,8 +150,13 @@ def install_kafka() -> Path:
     return libs
 
 
+def ferretdb_patches() -> list[Path]:
+    return sorted((HERE / "ferretdb").glob("*.patch"))
+
+
 def ferretdb_binary() -> Path:
-    return CACHE_DIR / f"ferretdb-{FERRETDB_VERSION}" / "ferretdb"
+    patched = hashlib.sha256(b"".join(patch.read_bytes() for patch in ferretdb_patches())).hexdigest()
+    return CACHE_DIR / f"ferretdb-{FERRETDB_VERSION}-{patched[:12]}" / "ferretdb"
 
 
 def install_ferretdb() -> Path:
@@ -179,6 +186,8 @@ def install_ferretdb() -> Path:
     for path in source.rglob("*"):
         path.chmod(path.stat().st_mode | 0o200)
     (source / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
+    for patch in ferretdb_patches():
+        run(["git", "apply", str(patch)], cwd=source, log=log)
     partial = binary.with_name("ferretdb.partial")
     run(["go", "build", "-o", str(partial), "./cmd/ferretdb"], cwd=source, log=log)
     partial.rename(binary)
