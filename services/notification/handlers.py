@@ -17,7 +17,7 @@ SERVICE_NAME = "notification"
 
 
 async def on_seeker(event: Envelope[c.SeekerState], notifications: Service) -> None:
-    await notifications.store.seeker_state(event.payload)
+    await notifications.known(event.payload)
 
 
 async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], notifications: Service) -> None:
@@ -25,7 +25,7 @@ async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], notifications: Ser
 
 
 async def on_employer(event: Envelope[c.EmployerRegistered], notifications: Service) -> None:
-    await notifications.store.employer_registered(event.payload)
+    await notifications.known(event.payload)
 
 
 async def on_vacancy(event: Envelope[c.VacancyState], notifications: Service) -> None:

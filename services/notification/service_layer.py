@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 
 from services.notification.adapters.channels import DeliveryError, EmailSender, WebhookSender
 from services.notification.adapters.repository import NotificationStore, notification_document
-from services.notification.domain.decision import Intent, Kind, Plan, Recipient, Skip, decide
+from services.notification.domain.decision import Cause, Intent, Kind, Plan, Recipient, Skip, decide
 from services.notification.domain.delivery import Delivery
 from services.notification.domain.messages import render
 from services.notification.domain.preferences import Preferences
@@ -65,8 +65,10 @@ class Notifications:
         """Decide and keep each intent once; returns how many notifications are new."""
         return await self.tell_many([(event, intent) for intent in intents])
 
-    async def tell_many(self, told: list[tuple[Envelope[Any], Intent]]) -> int:
-        """``tell`` for a batch of events, with a fixed number of store round trips."""
+    async def tell_many(self, told: Sequence[tuple[Cause, Intent]]) -> int:
+        """``tell`` for a batch of events, with a fixed number of store round trips. An intent
+        for someone not known yet (their registration is still on its way on another topic)
+        waits for them: see ``release``."""
         now = self.clock()
         people = {intent.recipient_id for _, intent in told}
         erased = await self.store.erased_among(people)
@@ -81,12 +83,17 @@ class Notifications:
         counts = await self.store.matches_on({(person, day) for person, day in days.items()})
         kept: dict[str, tuple[dict[str, Any], Plan]] = {}
         skipped: list[tuple[UUID, str, UUID | None, str]] = []
+        waiting: list[tuple[Cause, Intent]] = []
         for event, intent in told:
             person = intent.recipient_id
             if person in erased:
                 skipped.append((event.event_id, event.event_type, None, "erased recipient"))
                 continue
-            decision = decide(recipients.get(person), intent, now, counts[(person, days[person])])
+            recipient = recipients.get(person)
+            if recipient is None or not recipient.known:
+                waiting.append((event, intent))
+                continue
+            decision = decide(recipient, intent, now, counts[(person, days[person])])
             if isinstance(decision, Skip):
                 skipped.append((event.event_id, event.event_type, person, decision.reason))
                 continue
@@ -97,7 +104,34 @@ class Notifications:
                 counts[(person, days[person])] += 1
             kept[document["_id"]] = (document, decision)
         await self.store.skip(skipped)
-        return len(await self.store.add(list(kept.values())))
+        made = len(await self.store.add(list(kept.values())))
+        if waiting:
+            await self.store.wait(waiting)
+            # Known since the read above: their registration found nothing waiting yet.
+            waited_for = {intent.recipient_id for _, intent in waiting}
+            for person, recipient in (await self.store.recipients(waited_for)).items():
+                if recipient.known:
+                    made += await self.release(person)
+        return made
+
+    async def known(self, state: c.SeekerState | c.EmployerRegistered) -> int:
+        """Someone this service now knows (a seeker's profile, a registered employer): keep what
+        the event says, then tell what waited for them; returns how many notifications are new."""
+        if isinstance(state, c.SeekerState):
+            await self.store.seeker_state(state)
+            return await self.release(state.seeker_id)
+        await self.store.employer_registered(state)
+        return await self.release(state.employer_id)
+
+    async def release(self, person: UUID) -> int:
+        """Tell the intents that waited for ``person``, now known (a second release of the same
+        ones keeps nothing twice: a notification id is its recipient and subject)."""
+        waiting = await self.store.waiting_for(person)
+        if not waiting:
+            return 0
+        made = await self.tell_many(waiting)
+        await self.store.released(person, [intent.notification_id() for _, intent in waiting])
+        return made
 
     async def matches_found(self, events: Sequence[Envelope[Event]]) -> int:
         """A batch from the match topic: each ``match.found`` is told, other events are ignored;

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from services.notification.domain.decision import Intent, Kind, Plan, Recipient
+from services.notification.domain.decision import Cause, Intent, Kind, Plan, Recipient, StoredCause
 from services.notification.domain.delivery import Delivery
 from services.notification.domain.preferences import Preferences
 from shared.events import Envelope, Event
@@ -42,6 +42,7 @@ PERSONAL_DATA = {
     "due": "recipient_id",
     "digest_queue": "recipient_id",
     "skipped": "recipient_id",
+    "waiting": "_id",
 }
 
 
@@ -119,6 +120,34 @@ class NotificationStore(Repository):
         if kind is c.RecipientKind.SEEKER:
             await self._drop_if_erased("recipients", str(recipient_id), recipient_id)
         return await self.recipient(recipient_id)
+
+    # --- intents waiting for their recipient ------------------------------------------
+
+    async def wait(self, parked: list[tuple[Cause, Intent]]) -> None:
+        """Keep intents for people not known yet: one document per person (read by ``_id`` when
+        they become known), an entry per notification id (so a replay adds nothing)."""
+        by_person: dict[str, dict[str, Document]] = defaultdict(dict)
+        for cause, intent in parked:
+            by_person[str(intent.recipient_id)][f"intents.{intent.notification_id()}"] = {
+                "event_id": str(cause.event_id),
+                "event_type": cause.event_type,
+                "recipient_kind": intent.recipient_kind.value,
+                "kind": intent.kind.value,
+                "subject_key": intent.subject_key,
+                "content": intent.content,
+                "score": intent.score,
+            }
+        for person, entries in by_person.items():
+            await self._store.update("waiting", {"_id": person}, {"$set": entries}, upsert=True)
+
+    async def waiting_for(self, person: UUID) -> list[tuple[Cause, Intent]]:
+        document = await self["waiting"].find_one({"_id": str(person)}) or {}
+        return [_waiting(person, entry) for entry in document.get("intents", {}).values()]
+
+    async def released(self, person: UUID, notification_ids: list[UUID]) -> None:
+        """Forget these waiting intents (told now); any parked meanwhile stay."""
+        entries = {f"intents.{notification_id}": "" for notification_id in notification_ids}
+        await self._store.update("waiting", {"_id": str(person)}, {"$unset": entries})
 
     # --- erasure -------------------------------------------------------------------
 
@@ -374,3 +403,10 @@ def delivery_document(notification: Document, plan: Plan) -> Document:
         "deliveries": {channel: d.model_dump(mode="json") for channel, d in deliveries.items()},
         "dead_channels": [],
     }
+
+
+def _waiting(person: UUID, entry: Document) -> tuple[Cause, Intent]:
+    cause = StoredCause(UUID(entry["event_id"]), entry["event_type"])
+    kind, subject = Kind(entry["kind"]), entry["subject_key"]
+    recipient_kind = c.RecipientKind(entry["recipient_kind"])
+    return cause, Intent(person, recipient_kind, kind, subject, entry["content"], entry["score"])

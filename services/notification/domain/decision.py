@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict
@@ -59,6 +59,22 @@ class Intent:
 
     def notification_id(self) -> UUID:
         return uuid5(NOTIFICATION_IDS, f"{self.recipient_id}:{self.subject_key}")
+
+
+class Cause(Protocol):
+    """The event an intent came from, as skipped and waiting records name it."""
+
+    @property
+    def event_id(self) -> UUID: ...
+
+    @property
+    def event_type(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class StoredCause:
+    event_id: UUID
+    event_type: str
 
 
 @dataclass(frozen=True)
