@@ -57,40 +57,46 @@ async def vacancies_posted(week: Week) -> None:
     await each(range(week.sizes.vacancies), post, "vacancies posted")
 
 
-async def seekers_imported(week: Week) -> None:
-    """Staff import the seekers registered in person (all but the interactive ones), in batches."""
+async def seekers_join(week: Week) -> None:
+    """Seekers join all week long: staff import those registered in person (in batches), while the
+    interactive ones sign up online, choose how to be told (some by e-mail) and fill in their
+    profile. Spreading the sign-ups over the imports spreads their matches, and so the outcomes
+    the matcher later learns from, over the week's time line."""
     interactive = set(week.cast.interactive)
     registered = [index for index in range(week.sizes.seekers) if index not in interactive]
     batches = [registered[start : start + IMPORT_BATCH] for start in range(0, len(registered), IMPORT_BATCH)]
+    joins: list[tuple[float, list[int] | int]] = [
+        (position / len(batches), batch) for position, batch in enumerate(batches)
+    ] + [(position / len(interactive), index) for position, index in enumerate(week.cast.interactive)]
+    joins.sort(key=lambda join: join[0])
 
-    async def send(batch: list[int]) -> None:
-        records = [bodies.registration_record(week.market, index, week.today.year) for index in batch]
-        await week.platform.call(
-            "seeker", "POST", "/staff/seekers/import", json={"records": records}, headers=week.staff
-        )
+    async def join(who: list[int] | int) -> None:
+        await (imported(week, who) if isinstance(who, list) else signed_up(week, who))
 
-    await each(batches, send, f"seekers imported by staff ({IMPORT_BATCH} a batch)", concurrency=4)
+    await each(
+        [who for _, who in joins], join, "seekers join (imported by staff, or signing up)",
+        concurrency=4, weight=lambda who: len(who) if isinstance(who, list) else 1,
+    )  # fmt: skip
 
 
-async def seekers_sign_up(week: Week) -> None:
-    """Interactive seekers sign up, choose how to be told (some by e-mail), fill in their profile."""
-    api, market, emailed = week.platform, week.market, set(week.cast.emailed)
-    this_year = week.today.year
+async def imported(week: Week, batch: list[int]) -> None:
+    records = [bodies.registration_record(week.market, index, week.today.year) for index in batch]
+    await week.platform.call(
+        "seeker", "POST", "/staff/seekers/import", json={"records": records}, headers=week.staff
+    )
 
-    async def sign_up(index: int) -> None:
-        body = bodies.seeker_sign_up(market, index)
-        account = await api.call("seeker", "POST", "/auth/register", json=body)
-        headers = await api.sign_in("seeker", body["email"], body["password"])
-        email = body["email"] if index in emailed else None
-        await api.call(
-            "notification", "PUT", "/me/preferences", json=bodies.preferences(email), headers=headers
-        )
-        profile = {**bodies.seeker_profile(market, index, this_year), "version": 1}
-        await api.call("seeker", "PUT", "/me/profile", json=profile, headers=headers)
-        week.seekers[index] = headers
-        week.seeker_ids[index] = account["id"]
 
-    await each(week.cast.interactive, sign_up, "seekers sign up")
+async def signed_up(week: Week, index: int) -> None:
+    api, market = week.platform, week.market
+    body = bodies.seeker_sign_up(market, index)
+    account = await api.call("seeker", "POST", "/auth/register", json=body)
+    headers = await api.sign_in("seeker", body["email"], body["password"])
+    email = body["email"] if index in week.cast.emailed else None
+    await api.call("notification", "PUT", "/me/preferences", json=bodies.preferences(email), headers=headers)
+    profile = {**bodies.seeker_profile(market, index, week.today.year), "version": 1}
+    await api.call("seeker", "PUT", "/me/profile", json=profile, headers=headers)
+    week.seekers[index] = headers
+    week.seeker_ids[index] = account["id"]
 
 
 async def seekers_apply(week: Week) -> int:

@@ -76,10 +76,8 @@ async def play(week: Week, mailbox: LocalMailbox) -> tuple[FairReport, Summary]:
         await drained(
             week.backlog, "the vacancies reach every service", deadline(sizes.vacancies), week.alive
         )
-    with week.step("staff import the seekers registered in person"):
-        await people.seekers_imported(week)
-    with week.step("seekers sign up and fill in their profiles"):
-        await people.seekers_sign_up(week)
+    with week.step("seekers join: staff import those registered in person, others sign up"):
+        await people.seekers_join(week)
     with week.step("matches and notifications flow"):
         events = sizes.vacancies + 2 * sizes.seekers
         await drained(week.backlog, "matching and notifying", deadline(events), week.alive)

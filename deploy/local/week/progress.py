@@ -25,17 +25,21 @@ def bar(total: int, what: str) -> tqdm[Any]:
 
 
 async def each(
-    items: Iterable[T], act: Callable[[T], Awaitable[object]], what: str, concurrency: int = CONCURRENCY
+    items: Iterable[T],
+    act: Callable[[T], Awaitable[object]],
+    what: str,
+    concurrency: int = CONCURRENCY,
+    weight: Callable[[T], int] = lambda _: 1,
 ) -> None:
-    """``act`` on every item, ``concurrency`` at a time, with a progress bar."""
+    """``act`` on every item, ``concurrency`` at a time, with a progress bar counting ``weight``s."""
     pending = list(items)
     gate = asyncio.Semaphore(concurrency)
-    with bar(len(pending), what) as progress:
+    with bar(sum(map(weight, pending)), what) as progress:
 
         async def one(item: T) -> None:
             async with gate:
                 await act(item)
-            progress.update()
+            progress.update(weight(item))
 
         await asyncio.gather(*(one(item) for item in pending))
 
