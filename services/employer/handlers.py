@@ -7,7 +7,7 @@ from faststream.kafka import KafkaRouter
 
 from services.employer.adapters.repository import EmployerStore
 from shared.config import ServiceSettings
-from shared.events import Envelope, Event, Topic, of_type
+from shared.events import Envelope, Event, Topic, in_runs, of_type
 from shared.events import catalogue as c
 from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch
 from shared.service import subscribe, subscribe_batch
@@ -17,17 +17,31 @@ Store = Annotated[EmployerStore, Context("employer_store")]
 SERVICE_NAME = "employer"
 
 
-async def on_seeker_state(event: Envelope[c.SeekerState], store: Store) -> None:
-    """Profiles employers may see: no contact details travel on this topic."""
-    seeker = event.payload
-    if await store.is_erased(seeker.seeker_id):
-        return
-    document = seeker.model_dump(mode="json", exclude={"seeker_id", "notification_language"})
-    await store.upsert_seeker({"_id": str(seeker.seeker_id), **document})
+async def on_seekers(bodies: list[Any], store: Store, batch: BatchMessage, broker: Broker) -> None:
+    """Profiles employers may see (no contact details travel on this topic), in batches: each
+    run of registrations and edits in one read and one write, an erasure in its place."""
 
+    async def profiles(events: list[Envelope[Any]]) -> int:
+        erased = await store.erased_among({str(event.payload.seeker_id) for event in events})
+        documents = [
+            {
+                "_id": str(seeker.seeker_id),
+                **seeker.model_dump(mode="json", exclude={"seeker_id", "notification_language"}),
+            }
+            for seeker in (event.payload for event in events)
+            if str(seeker.seeker_id) not in erased
+        ]
+        await store.upsert_seekers(documents)
+        return len(documents)
 
-async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], store: Store) -> None:
-    await store.erase_seeker(event.payload.seeker_id, event.occurred_at)
+    async def erasure(event: Envelope[Event]) -> None:
+        if isinstance(deleted := event.payload, c.SeekerDeleted):
+            await store.erase_seeker(deleted.seeker_id, event.occurred_at)
+
+    async def seekers(events: list[Envelope[Event]]) -> None:
+        await in_runs(events, c.SeekerState, profiles, erasure)
+
+    await consume_batch(bodies, batch, broker, seekers, service_name=SERVICE_NAME)
 
 
 async def on_matches(bodies: list[Any], store: Store, batch: BatchMessage, broker: Broker) -> None:
@@ -61,9 +75,7 @@ async def on_invitation_answered(event: Envelope[c.InvitationAnswered], store: S
 
 def build_router(settings: ServiceSettings) -> KafkaRouter:
     router = KafkaRouter()
-    seekers = subscribe(router, settings, Topic.SEEKER)
-    seekers(on_seeker_state, filter=accepts(c.SeekerRegistered, c.SeekerUpdated, c.SeekerConsentChanged))
-    seekers(on_seeker_deleted, filter=accepts(c.SeekerDeleted))
+    subscribe_batch(router, settings, Topic.SEEKER)(on_seekers)
     subscribe_batch(router, settings, Topic.MATCH)(on_matches)
     subscribe(router, settings, Topic.APPLICATION)(on_application, filter=accepts(c.ApplicationSubmitted))
     subscribe(router, settings, Topic.INVITATION)(

@@ -7,11 +7,11 @@ from faststream.kafka import KafkaRouter
 
 from services.fair.adapters.repository import FairStore
 from shared.config import ServiceSettings
-from shared.events import Envelope, Event, Topic, of_type
+from shared.events import Envelope, Event, Topic, in_runs, of_type
 from shared.events import catalogue as c
 from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch
 from shared.service import subscribe, subscribe_batch
-from shared.store.read_model import upsert_many
+from shared.store.read_model import set_newer_many, upsert_many
 
 Store = Annotated[FairStore, Context("fair_store")]
 SERVICE_NAME = "fair"
@@ -44,24 +44,33 @@ async def on_vacancy_closed(event: Envelope[c.VacancyClosed], store: Store) -> N
     )  # fmt: skip
 
 
-async def on_seeker_state(event: Envelope[c.SeekerState], store: Store) -> None:
-    """Only what eligibility needs: graduation years and the talent category."""
-    seeker = event.payload
-    if await store.erasures.contains(seeker.seeker_id):
-        return
-    await store.upsert_newer(
-        "seekers",
-        {
-            "_id": str(seeker.seeker_id),
-            "version": seeker.version,
-            "graduation_years": [education.graduation_year for education in seeker.education],
-            "talent_category": seeker.talent_category.value if seeker.talent_category else None,
-        },
-    )
+async def on_seekers(bodies: list[Any], store: Store, batch: BatchMessage, broker: Broker) -> None:
+    """Only what eligibility needs (graduation years, the talent category), in batches: each
+    run of registrations and edits in one read and one write, an erasure in its place."""
 
+    async def profiles(events: list[Envelope[Any]]) -> int:
+        erased = await store.erasures.among({str(event.payload.seeker_id) for event in events})
+        documents = [
+            {
+                "_id": str(seeker.seeker_id),
+                "version": seeker.version,
+                "graduation_years": [education.graduation_year for education in seeker.education],
+                "talent_category": seeker.talent_category.value if seeker.talent_category else None,
+            }
+            for seeker in (event.payload for event in events)
+            if str(seeker.seeker_id) not in erased
+        ]
+        await set_newer_many(store["seekers"], documents)
+        return len(documents)
 
-async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], store: Store) -> None:
-    await store.erase_seeker(event.payload.seeker_id, event.occurred_at)
+    async def erasure(event: Envelope[Event]) -> None:
+        if isinstance(deleted := event.payload, c.SeekerDeleted):
+            await store.erase_seeker(deleted.seeker_id, event.occurred_at)
+
+    async def seekers(events: list[Envelope[Event]]) -> None:
+        await in_runs(events, c.SeekerState, profiles, erasure)
+
+    await consume_batch(bodies, batch, broker, seekers, service_name=SERVICE_NAME)
 
 
 async def on_matches(bodies: list[Any], store: Store, batch: BatchMessage, broker: Broker) -> None:
@@ -89,8 +98,6 @@ def build_router(settings: ServiceSettings) -> KafkaRouter:
     vacancies = subscribe(router, settings, Topic.VACANCY)
     vacancies(on_vacancy_state, filter=accepts(c.VacancyPosted, c.VacancyUpdated, c.VacancyReopened))
     vacancies(on_vacancy_closed, filter=accepts(c.VacancyClosed))
-    seekers = subscribe(router, settings, Topic.SEEKER)
-    seekers(on_seeker_state, filter=accepts(c.SeekerRegistered, c.SeekerUpdated, c.SeekerConsentChanged))
-    seekers(on_seeker_deleted, filter=accepts(c.SeekerDeleted))
+    subscribe_batch(router, settings, Topic.SEEKER)(on_seekers)
     subscribe_batch(router, settings, Topic.MATCH)(on_matches)
     return router

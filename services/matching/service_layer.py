@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,7 +23,7 @@ from services.matching.domain.policy import (
     material_vacancy_change,
     worth_telling,
 )
-from shared.events import Envelope, Event
+from shared.events import Envelope, Event, in_runs
 from shared.events import catalogue as c
 from shared.messaging.publisher import EventPublisher
 from shared.store.mongo import Document
@@ -88,12 +88,12 @@ class Matching:
     async def vacancies_changed(self, events: Sequence[Envelope[Event]]) -> int:
         """A batch from the vacancy topic, in order: postings, edits and reopenings are ranked
         and stored together, a closing in its place; returns how many matches were told."""
-        return await _in_runs(events, c.VacancyState, self._vacancy_states, self._vacancy_other)
+        return await in_runs(events, c.VacancyState, self._vacancy_states, self._vacancy_other)
 
     async def seekers_changed(self, events: Sequence[Envelope[Event]]) -> int:
         """A batch from the seeker topic, in order: registrations and edits are ranked and
         stored together, an erasure in its place; returns how many matches were told."""
-        return await _in_runs(events, c.SeekerState, self._seeker_states, self._seeker_other)
+        return await in_runs(events, c.SeekerState, self._seeker_states, self._seeker_other)
 
     async def _vacancy_states(self, events: list[Envelope[Any]]) -> int:
         newest = _newest(events, lambda vacancy: str(vacancy.vacancy_id))
@@ -256,28 +256,6 @@ def match_found(match: Match, model_version: str, reasons: list[c.MatchReason]) 
 
 def _today() -> date:
     return datetime.now(UTC).date()
-
-
-async def _in_runs(
-    events: Sequence[Envelope[Event]],
-    state: type[Event],
-    on_states: Callable[[list[Envelope[Any]]], Awaitable[int]],
-    on_other: Callable[[Envelope[Event]], Awaitable[None]],
-) -> int:
-    """Hand consecutive events with a ``state`` payload to ``on_states`` together, every other
-    event to ``on_other`` alone, in the order they came (a state after an erasure must not
-    pass it)."""
-    told = 0
-    run: list[Envelope[Any]] = []
-    for event in events:
-        if isinstance(event.payload, state):
-            run.append(event)
-            continue
-        if run:
-            told += await on_states(run)
-            run = []
-        await on_other(event)
-    return told + (await on_states(run) if run else 0)
 
 
 def _newest(events: Iterable[Envelope[Any]], key: Callable[[Any], str]) -> dict[str, Envelope[Any]]:

@@ -16,16 +16,13 @@ Service = Annotated[Notifications, Context("notifications")]
 SERVICE_NAME = "notification"
 
 
-async def on_seeker(event: Envelope[c.SeekerState], notifications: Service) -> None:
-    await notifications.known(event.payload)
-
-
-async def on_seeker_deleted(event: Envelope[c.SeekerDeleted], notifications: Service) -> None:
-    await notifications.store.erase(event.payload.seeker_id, event.occurred_at)
+async def on_seekers(bodies: list[Any], notifications: Service, batch: BatchMessage, broker: Broker) -> None:
+    """Who seekers are and whether they may be contacted, in batches; erasure in its place."""
+    await consume_batch(bodies, batch, broker, notifications.seekers_changed, service_name=SERVICE_NAME)
 
 
 async def on_employer(event: Envelope[c.EmployerRegistered], notifications: Service) -> None:
-    await notifications.known(event.payload)
+    await notifications.employer_known(event.payload)
 
 
 async def on_vacancy(event: Envelope[c.VacancyState], notifications: Service) -> None:
@@ -62,9 +59,7 @@ async def on_schedule(event: Envelope[c.FairSchedulePublished], notifications: S
 
 def build_router(settings: ServiceSettings) -> KafkaRouter:
     router = KafkaRouter()
-    seekers = subscribe(router, settings, Topic.SEEKER)
-    seekers(on_seeker, filter=accepts(c.SeekerRegistered, c.SeekerUpdated, c.SeekerConsentChanged))
-    seekers(on_seeker_deleted, filter=accepts(c.SeekerDeleted))
+    subscribe_batch(router, settings, Topic.SEEKER)(on_seekers)
     subscribe(router, settings, Topic.EMPLOYER)(on_employer, filter=accepts(c.EmployerRegistered))
     vacancies = subscribe(router, settings, Topic.VACANCY)
     vacancies(on_vacancy, filter=accepts(c.VacancyPosted, c.VacancyUpdated, c.VacancyReopened))

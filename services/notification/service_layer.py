@@ -19,7 +19,7 @@ from services.notification.domain.decision import Cause, Intent, Kind, Plan, Rec
 from services.notification.domain.delivery import Delivery
 from services.notification.domain.messages import render
 from services.notification.domain.preferences import Preferences
-from shared.events import Envelope, Event, of_type
+from shared.events import Envelope, Event, in_runs, of_type
 from shared.events import catalogue as c
 from shared.events.catalogue import Channel, RecipientKind
 from shared.messaging.delivery import RetryPolicy
@@ -114,14 +114,28 @@ class Notifications:
                     made += await self.release(person)
         return made
 
-    async def known(self, state: c.SeekerState | c.EmployerRegistered) -> int:
-        """Someone this service now knows (a seeker's profile, a registered employer): keep what
-        the event says, then tell what waited for them; returns how many notifications are new."""
-        if isinstance(state, c.SeekerState):
-            await self.store.seeker_state(state)
-            return await self.release(state.seeker_id)
-        await self.store.employer_registered(state)
-        return await self.release(state.employer_id)
+    async def seekers_changed(self, events: Sequence[Envelope[Event]]) -> int:
+        """A batch from the seeker topic, in order: each run of profiles kept together (then
+        what waited for those people is told), an erasure in its place; returns how many
+        notifications are new."""
+        return await in_runs(events, c.SeekerState, self._seekers_known, self._seeker_erased)
+
+    async def _seekers_known(self, events: list[Envelope[Any]]) -> int:
+        states: list[c.SeekerState] = [event.payload for event in events]
+        await self.store.seeker_states(states)
+        made = 0
+        for person in await self.store.waiting_among({state.seeker_id for state in states}):
+            made += await self.release(person)
+        return made
+
+    async def _seeker_erased(self, event: Envelope[Event]) -> None:
+        if isinstance(deleted := event.payload, c.SeekerDeleted):
+            await self.store.erase(deleted.seeker_id, event.occurred_at)
+
+    async def employer_known(self, employer: c.EmployerRegistered) -> int:
+        """A registered employer: keep its name, then tell what waited for it."""
+        await self.store.employer_registered(employer)
+        return await self.release(employer.employer_id)
 
     async def release(self, person: UUID) -> int:
         """Tell the intents that waited for ``person``, now known (a second release of the same

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Self, TypeVar, cast
@@ -162,6 +162,28 @@ def parse_batch(bodies: Sequence[Any]) -> ParsedBatch:
 def of_type(events: Sequence[Envelope[Event]], payload: type[PayloadT]) -> list[Envelope[PayloadT]]:
     """The events among ``events`` whose payload is a ``payload``."""
     return [cast(Envelope[PayloadT], event) for event in events if isinstance(event.payload, payload)]
+
+
+async def in_runs(
+    events: Sequence[Envelope[Event]],
+    state: type[Event],
+    on_states: Callable[[list[Envelope[Any]]], Awaitable[int]],
+    on_other: Callable[[Envelope[Event]], Awaitable[object]],
+) -> int:
+    """Hand consecutive events with a ``state`` payload to ``on_states`` together, every other
+    event to ``on_other`` alone, in the order they came (a state after an erasure must not
+    pass it); returns the sum of what ``on_states`` returned."""
+    total = 0
+    run: list[Envelope[Any]] = []
+    for event in events:
+        if isinstance(event.payload, state):
+            run.append(event)
+            continue
+        if run:
+            total += await on_states(run)
+            run = []
+        await on_other(event)
+    return total + (await on_states(run) if run else 0)
 
 
 def _payload_model(head: EnvelopeHead) -> type[Event]:

@@ -13,9 +13,7 @@ from shared.store.mongo import Document
 
 async def upsert_many(collection: Any, documents: list[Document]) -> None:
     """Insert or replace ``documents`` by ``_id``: which exist in one read, the new ones in one
-    insert, the others replaced one at a time. On FerretDB (SQLite) an insert costs the same
-    at any collection size, while a write or a read by id costs up to a read of the collection.
-    """
+    insert, the others replaced one at a time."""
     if not documents:
         return
     newest = {document["_id"]: document for document in documents}  # a batch may repeat an id
@@ -29,6 +27,41 @@ async def upsert_many(collection: Any, documents: list[Document]) -> None:
             replace += [fresh[failure["index"]] for failure in error.details["writeErrors"]]
     for document in replace:
         await collection.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+
+async def set_newer_many(collection: Any, documents: list[Document]) -> None:
+    """Keep the newest ``version`` of each document: the new ones in one insert, the fields of
+    each whose stored version is older (or unset) ``$set`` one at a time, the rest left as they
+    are (a replay, or older than what is stored)."""
+    newest: dict[str, Document] = {}
+    for document in documents:
+        kept = newest.get(document["_id"])
+        if kept is None or document["version"] > kept["version"]:
+            newest[document["_id"]] = document
+    if not newest:
+        return
+    stored = {
+        found["_id"]: found.get("version")
+        async for found in collection.find({"_id": {"$in": list(newest)}}, {"version": 1})
+    }
+    fresh = [document for key, document in newest.items() if key not in stored]
+    older = [
+        document
+        for key, document in newest.items()
+        if key in stored and (stored[key] is None or stored[key] < document["version"])
+    ]
+    if fresh:
+        try:
+            await collection.insert_many(fresh, ordered=False)
+        except BulkWriteError as error:  # written meanwhile: the version guard below decides
+            older += [fresh[failure["index"]] for failure in error.details["writeErrors"]]
+    for document in older:
+        version = document["version"]
+        fields = {key: value for key, value in document.items() if key != "_id"}
+        await collection.update_one(
+            {"_id": document["_id"], "$or": [{"version": {"$lt": version}}, {"version": None}]},
+            {"$set": fields},
+        )
 
 
 async def ids_among(collection: Any, ids: set[str]) -> set[str]:

@@ -21,7 +21,7 @@ from shared.errors import Conflict, NotFound
 from shared.events import Envelope, Event
 from shared.store.mongo import Document, Store, as_document, from_document
 from shared.store.outbox import OutboxRelay, outbox, staged
-from shared.store.read_model import ids_among, upsert_many
+from shared.store.read_model import ids_among, set_newer_many, upsert_many
 from shared.store.repository import Repository
 
 PRODUCER = "employer"
@@ -152,13 +152,9 @@ class EmployerStore(Repository):
     async def is_erased(self, seeker_id: UUID) -> bool:
         return await self["erasures"].find_one({"_id": str(seeker_id)}) is not None
 
-    async def upsert_seeker(self, seeker: Document) -> None:
+    async def upsert_seekers(self, seekers: list[Document]) -> None:
         """Keep the newest profile version only: a replayed older event changes nothing."""
-        fields = {key: value for key, value in seeker.items() if key != "_id"}
-        with contextlib.suppress(DuplicateKeyError):  # the stored version is newer
-            await self["seekers"].update_one(
-                {"_id": seeker["_id"], "version": {"$lt": seeker["version"]}}, {"$set": fields}, upsert=True
-            )
+        await set_newer_many(self["seekers"], seekers)
 
     async def erased_among(self, seeker_ids: set[str]) -> set[str]:
         return await ids_among(self["erasures"], seeker_ids)

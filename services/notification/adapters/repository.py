@@ -27,6 +27,7 @@ from shared.events import Envelope, Event
 from shared.events import catalogue as c
 from shared.store.mongo import Document
 from shared.store.outbox import staged
+from shared.store.read_model import set_newer_many
 from shared.store.repository import Repository
 
 PRODUCER = "notification"
@@ -81,24 +82,24 @@ class NotificationStore(Repository):
             return {d["_id"]: d for d in found if d is not None}
         return {d["_id"]: d async for d in self[collection].find({"_id": {"$in": sorted(ids)}}, fields)}
 
-    async def seeker_state(self, state: c.SeekerState) -> None:
+    async def seeker_states(self, states: list[c.SeekerState]) -> None:
         """The newest profile version wins; a replayed older event changes nothing."""
-        fields = {
-            "kind": c.RecipientKind.SEEKER.value,
-            "known": True,
-            "version": state.version,
-            "allow_contact": state.consent.allow_contact,
-            "profile_language": state.notification_language,
-        }
-        seeker_id = str(state.seeker_id)
-        with contextlib.suppress(DuplicateKeyError):  # the stored version is newer
-            await self._store.update(
-                "recipients",
-                {"_id": seeker_id, "$or": [{"version": {"$lt": state.version}}, {"version": None}]},
-                {"$set": fields},
-                upsert=True,
-            )
-        await self._drop_if_erased("recipients", seeker_id, state.seeker_id)
+        await set_newer_many(
+            self["recipients"],
+            [
+                {
+                    "_id": str(state.seeker_id),
+                    "kind": c.RecipientKind.SEEKER.value,
+                    "known": True,
+                    "version": state.version,
+                    "allow_contact": state.consent.allow_contact,
+                    "profile_language": state.notification_language,
+                }
+                for state in states
+            ],
+        )
+        for seeker_id in await self.erased_among({state.seeker_id for state in states}):
+            await self["recipients"].delete_one({"_id": str(seeker_id)})  # erased since the events
 
     async def employer_registered(self, employer: c.EmployerRegistered) -> None:
         employer_id = str(employer.employer_id)
@@ -143,6 +144,11 @@ class NotificationStore(Repository):
     async def waiting_for(self, person: UUID) -> list[tuple[Cause, Intent]]:
         document = await self["waiting"].find_one({"_id": str(person)}) or {}
         return [_waiting(person, entry) for entry in document.get("intents", {}).values()]
+
+    async def waiting_among(self, people: set[UUID]) -> set[UUID]:
+        """Which of ``people`` have intents waiting for them (one query)."""
+        found = self["waiting"].find({"_id": {"$in": sorted(str(p) for p in people)}})
+        return {UUID(document["_id"]) async for document in found if document.get("intents")}
 
     async def released(self, person: UUID, notification_ids: list[UUID]) -> None:
         """Forget these waiting intents (told now); any parked meanwhile stay."""
