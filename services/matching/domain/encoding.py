@@ -128,7 +128,8 @@ class Columns:
     cities: Sparse = field(default_factory=lambda: Sparse((0, CITY_SLOTS), dtype=np.float32))
     city_count: npt.NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
     allowed: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
-    """Seekers: allow matching and personalised recommendations. Vacancies: always."""
+    """Seekers: allow matching and personalised recommendations, and have a profile to match
+    on (desired roles, skills, a major or a summary). Vacancies: always."""
     last_day: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
     """Vacancies: the deadline as a day ordinal (no deadline: the far future)."""
 
@@ -143,11 +144,14 @@ def _salary(salary: c.SalaryRange | None) -> tuple[float, float]:
 def encode_seekers(
     seekers: list[c.SeekerState], verified: set[str], idf: npt.NDArray[np.float32] | None
 ) -> Columns:
-    """Only what may feed the matcher: no protected attribute is in a seeker's state at all."""
+    """Only what may feed the matcher: no protected attribute is in a seeker's state at all.
+    A seeker with nothing to match on yet (a name only, just signed up) is not matchable:
+    every score would be noise, and it would use up their matches of the day."""
     salaries = np.array([_salary(s.salary_expectation) for s in seekers], np.float32).reshape(-1, 2)
+    texts = [seeker_text(s) for s in seekers]
     return Columns(
         ids=[str(s.seeker_id) for s in seekers],
-        text=weighted(term_counts([seeker_text(s) for s in seekers]), idf),
+        text=weighted(term_counts(texts), idf),
         skills=skill_sets([s.skills for s in seekers]),
         skill_count=np.array([len(s.skills) for s in seekers], np.float32),
         education=np.array([max((LEVEL[e.level] for e in s.education), default=0) for s in seekers], np.int8),
@@ -162,7 +166,11 @@ def encode_seekers(
         cities=city_sets([s.desired_cities for s in seekers]),
         city_count=np.array([len(set(s.desired_cities)) for s in seekers], np.int16),
         allowed=np.array(
-            [s.consent.allow_matching and s.consent.personalised_recommendations for s in seekers], np.bool_
+            [
+                s.consent.allow_matching and s.consent.personalised_recommendations and bool(text.strip())
+                for s, text in zip(seekers, texts, strict=True)
+            ],
+            np.bool_,
         ),
         last_day=np.zeros(len(seekers), np.int32),
     )

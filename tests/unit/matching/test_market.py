@@ -121,6 +121,23 @@ def test_vacancies_for_a_seeker_respect_deadline_and_city(
     assert market.vacancies_for(str(seeker.seeker_id), TOP, date(2100, 1, 1)) == []
 
 
+def test_a_seeker_with_nothing_to_match_on_yet_is_not_ranked(
+    synthetic: tuple[list[c.SeekerState], list[c.VacancyState]],
+) -> None:
+    """Just signed up: a name, no roles, skills, education or summary, open to any city."""
+    seekers, vacancies = synthetic
+    full = next(s for s in seekers if s.consent.allow_matching and s.consent.personalised_recommendations)
+    empty = {"desired_roles": [], "skills": [], "education": [], "summary": "", "desired_cities": []}
+    bare = edited(full, **empty)
+    market = market_of([bare], vacancies, block_rows=32)
+    assert market.vacancies_for(str(bare.seeker_id), TOP, TODAY) == []
+    rankings = market.seekers_for_each([str(v.vacancy_id) for v in vacancies], TOP, TODAY)
+    assert all(ranking.matches() == [] for ranking in rankings.values())
+
+    market.seekers.upsert(str(full.seeker_id), edited(bare, **full.model_dump(exclude={"version"})))
+    assert market.vacancies_for(str(full.seeker_id), TOP, TODAY), "ranked once the profile is filled in"
+
+
 def test_a_new_model_reweights_what_is_encoded(
     synthetic: tuple[list[c.SeekerState], list[c.VacancyState]],
 ) -> None:
