@@ -24,7 +24,7 @@ from tests.helpers import free_port, wait_for
 
 pytestmark = pytest.mark.integration
 SIZES = Sizes(
-    employers=5, vacancies=20, seekers=60, interactive=30, emailed=10, fair_employers=5, fair_seekers=20
+    employers=5, vacancies=40, seekers=240, interactive=40, emailed=10, fair_employers=5, fair_seekers=30
 )
 SLOTS = 6  # 09:00-12:00 in 30-minute slots (deploy.local.week.bodies.fair_series)
 PER_BOOTH_SLOT = 2
