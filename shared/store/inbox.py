@@ -25,10 +25,11 @@ APPLIED_WINDOW = 1_000
 class ProcessedEvents:
     """Processed event ids, spread over ``BUCKETS`` collections by the id's first byte.
 
-    Most lookups are of ids never seen (a new event), and FerretDB v1 (SQLite) answers a
-    lookup of an absent id by reading the whole collection: with one collection every
-    event would read every event processed before it. A bucket holds 1/256 of them. On
-    MongoDB the buckets are merely smaller indexes.
+    Most lookups are of ids never seen (a new event). FerretDB's SQLite backend answered a
+    lookup of an absent id by reading the whole collection, so with one collection every
+    event read every event processed before it; a bucket holds 1/256 of them. On
+    PostgreSQL with the project's FerretDB patch, and on MongoDB, a lookup is an index
+    probe and the buckets are merely smaller indexes.
     """
 
     PREFIX = "processed_events_"
