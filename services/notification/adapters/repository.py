@@ -4,9 +4,10 @@ with every attempt, and the events they cause in an outbox), the work queues of 
 and held digest items, daily match counts, read models of vacancies, employers,
 fairs and schedule parts, skipped events, and erasure records.
 
-FerretDB v1 (SQLite) answers only ``_id`` equality from an index and scans for anything else,
-so every lookup made per event is by ``_id``, and the background passes scan only the small
-queues (``due``, ``digest_queue``), never the notifications.
+The local store (FerretDB on PostgreSQL, patched) answers ``_id`` equality and ``$in``, and
+equality on the first field of an index, from an index, and scans for anything else, so every
+lookup made per event is by ``_id``, and the background passes scan only the small queues
+(``due``, ``digest_queue``), never the notifications.
 """
 
 from __future__ import annotations
