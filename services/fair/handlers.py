@@ -11,7 +11,7 @@ from shared.events import Envelope, Event, Topic, in_runs, of_type
 from shared.events import catalogue as c
 from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch
 from shared.service import subscribe, subscribe_batch
-from shared.store.read_model import set_newer_many, upsert_many
+from shared.store.read_model import upsert_many
 
 Store = Annotated[FairStore, Context("fair_store")]
 SERVICE_NAME = "fair"
@@ -60,7 +60,7 @@ async def on_seekers(bodies: list[Any], store: Store, batch: BatchMessage, broke
             for seeker in (event.payload for event in events)
             if str(seeker.seeker_id) not in erased
         ]
-        await set_newer_many(store["seekers"], documents)
+        await store.upsert_newer_many("seekers", documents)
         return len(documents)
 
     async def erasure(event: Envelope[Event]) -> None:

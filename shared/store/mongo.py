@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 Document = dict[str, Any]
 
@@ -52,9 +53,19 @@ class Store:
     async def update(
         self, collection: str, query: Document, update: Document, *, upsert: bool = False
     ) -> int:
-        """``update_one`` under the document's lock; returns how many documents matched."""
+        """``update_one`` under the document's lock; returns how many documents matched.
+
+        An upsert that finds no document inserts one, and an insert of the same ``_id``
+        elsewhere (another process, a batch insert) may come first: the duplicate key is then
+        retried once, as the update it has become. A guarded upsert whose guard the stored
+        document fails still raises ``DuplicateKeyError``."""
         async with self.lock(collection, query["_id"]):
-            result = await self.database()[collection].update_one(query, update, upsert=upsert)
+            try:
+                result = await self.database()[collection].update_one(query, update, upsert=upsert)
+            except DuplicateKeyError:
+                if not upsert:
+                    raise
+                result = await self.database()[collection].update_one(query, update, upsert=upsert)
         return result.matched_count + (1 if result.upserted_id is not None else 0)
 
     async def find_and_update(self, collection: str, query: Document, update: Document) -> Document | None:

@@ -8,7 +8,7 @@ from pymongo.errors import BulkWriteError
 
 from shared.events import Envelope
 from shared.events import catalogue as c
-from shared.store.mongo import Document
+from shared.store.mongo import Document, Store
 
 
 async def upsert_many(collection: Any, documents: list[Document]) -> None:
@@ -29,10 +29,11 @@ async def upsert_many(collection: Any, documents: list[Document]) -> None:
         await collection.replace_one({"_id": document["_id"]}, document, upsert=True)
 
 
-async def set_newer_many(collection: Any, documents: list[Document]) -> None:
+async def set_newer_many(store: Store, collection: str, documents: list[Document]) -> None:
     """Keep the newest ``version`` of each document: the new ones in one insert, the fields of
-    each whose stored version is older (or unset) ``$set`` one at a time, the rest left as they
-    are (a replay, or older than what is stored)."""
+    each whose stored version is older (or unset) ``$set`` one at a time under the document's
+    lock (``Store.update``: an API request may be updating the same document), the rest left
+    as they are (a replay, or older than what is stored)."""
     newest: dict[str, Document] = {}
     for document in documents:
         kept = newest.get(document["_id"])
@@ -40,10 +41,8 @@ async def set_newer_many(collection: Any, documents: list[Document]) -> None:
             newest[document["_id"]] = document
     if not newest:
         return
-    stored = {
-        found["_id"]: found.get("version")
-        async for found in collection.find({"_id": {"$in": list(newest)}}, {"version": 1})
-    }
+    found = store.database()[collection].find({"_id": {"$in": list(newest)}}, {"version": 1})
+    stored = {document["_id"]: document.get("version") async for document in found}
     fresh = [document for key, document in newest.items() if key not in stored]
     older = [
         document
@@ -52,13 +51,14 @@ async def set_newer_many(collection: Any, documents: list[Document]) -> None:
     ]
     if fresh:
         try:
-            await collection.insert_many(fresh, ordered=False)
+            await store.database()[collection].insert_many(fresh, ordered=False)
         except BulkWriteError as error:  # written meanwhile: the version guard below decides
             older += [fresh[failure["index"]] for failure in error.details["writeErrors"]]
     for document in older:
         version = document["version"]
         fields = {key: value for key, value in document.items() if key != "_id"}
-        await collection.update_one(
+        await store.update(
+            collection,
             {"_id": document["_id"], "$or": [{"version": {"$lt": version}}, {"version": None}]},
             {"$set": fields},
         )

@@ -154,7 +154,7 @@ class EmployerStore(Repository):
 
     async def upsert_seekers(self, seekers: list[Document]) -> None:
         """Keep the newest profile version only: a replayed older event changes nothing."""
-        await set_newer_many(self["seekers"], seekers)
+        await set_newer_many(self._store, "seekers", seekers)
 
     async def erased_among(self, seeker_ids: set[str]) -> set[str]:
         return await ids_among(self["erasures"], seeker_ids)

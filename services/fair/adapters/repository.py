@@ -18,6 +18,7 @@ from shared.events import catalogue as c
 from shared.store.erasures import Erasures
 from shared.store.mongo import Document, Store, as_document, from_document
 from shared.store.outbox import OutboxRelay, outbox, staged
+from shared.store.read_model import set_newer_many
 from shared.store.repository import Repository
 
 PRODUCER = "fair"
@@ -291,6 +292,10 @@ class FairStore(Repository):
                 {"$set": fields},
                 upsert=True,
             )
+
+    async def upsert_newer_many(self, collection: str, documents: list[Document]) -> None:
+        """``upsert_newer`` for a batch: one read and one insert, a guarded update per newer one."""
+        await set_newer_many(self._store, collection, documents)
 
     async def upsert(self, collection: str, document: Document) -> None:
         fields = {key: value for key, value in document.items() if key != "_id"}

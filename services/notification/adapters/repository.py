@@ -86,7 +86,8 @@ class NotificationStore(Repository):
     async def seeker_states(self, states: list[c.SeekerState]) -> None:
         """The newest profile version wins; a replayed older event changes nothing."""
         await set_newer_many(
-            self["recipients"],
+            self._store,
+            "recipients",
             [
                 {
                     "_id": str(state.seeker_id),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
+from shared.store.mongo import Store
 from shared.store.read_model import ids_among, set_newer_many, upsert_many
 from tests.conftest import Namespace
 
@@ -18,10 +20,16 @@ Collection = AsyncCollection[dict[str, Any]]
 
 
 @pytest.fixture
-async def profiles(namespace: Namespace) -> AsyncIterator[Collection]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
-    yield client[namespace.database]["profiles"]
-    await client.close()
+async def store(namespace: Namespace) -> AsyncIterator[Store]:
+    store = Store(namespace.infra.mongo_url, namespace.database)
+    await store.open()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def profiles(store: Store) -> Collection:
+    return store.database()["profiles"]
 
 
 async def everything(collection: Collection) -> dict[str, dict[str, Any]]:
@@ -29,7 +37,7 @@ async def everything(collection: Collection) -> dict[str, dict[str, Any]]:
 
 
 async def test_the_newest_version_of_each_document_is_kept_and_other_fields_stay(
-    profiles: Collection,
+    store: Store, profiles: Collection
 ) -> None:
     await profiles.insert_many(
         [
@@ -39,7 +47,8 @@ async def test_the_newest_version_of_each_document_is_kept_and_other_fields_stay
         ]
     )
     await set_newer_many(
-        profiles,
+        store,
+        "profiles",
         [
             {"_id": "王伟", "version": 2, "city": "旧的"},  # older than stored: a replay
             {"_id": "李娜", "version": 2, "city": "洛阳"},
@@ -56,9 +65,35 @@ async def test_the_newest_version_of_each_document_is_kept_and_other_fields_stay
         "Emily": {"version": 1, "city": "Shanghai"},
     }
 
-    await set_newer_many(profiles, [{"_id": "Emily", "version": 1, "city": "replayed"}])
+    await set_newer_many(store, "profiles", [{"_id": "Emily", "version": 1, "city": "replayed"}])
     assert (await everything(profiles))["Emily"] == {"version": 1, "city": "Shanghai"}
-    await set_newer_many(profiles, [])
+    await set_newer_many(store, "profiles", [])
+
+
+async def test_an_upsert_racing_an_insert_of_the_same_id_becomes_an_update(store: Store) -> None:
+    """API requests upsert preferences while a batch inserts the same people's profiles (the
+    race is timing-dependent: a few rounds make it likely to happen at least once)."""
+    profiles = store.database()["profiles"]
+    for round_ in range(6):
+        ids = [f"r{round_}p{i}" for i in range(40)]
+        upserts = [
+            store.update("profiles", {"_id": key}, {"$set": {"preferences": {"email": True}}}, upsert=True)
+            for key in ids
+        ]
+        batch = [{"_id": key, "version": 1, "city": "安阳"} for key in ids]
+        await asyncio.gather(*upserts, set_newer_many(store, "profiles", batch))
+    stored = await everything(profiles)
+    assert len(stored) == 240
+    assert all(p == {"version": 1, "city": "安阳", "preferences": {"email": True}} for p in stored.values())
+
+
+async def test_a_guarded_upsert_still_refuses_when_the_stored_version_is_newer(store: Store) -> None:
+    await store.database()["profiles"].insert_one({"_id": "王伟", "version": 7})
+    with pytest.raises(DuplicateKeyError):
+        await store.update(
+            "profiles", {"_id": "王伟", "version": {"$lt": 5}}, {"$set": {"version": 5}}, upsert=True
+        )
+    assert (await everything(store.database()["profiles"]))["王伟"] == {"version": 7}
 
 
 async def test_upserts_replace_whole_documents_and_ids_among_finds_those_stored(
