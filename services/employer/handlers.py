@@ -7,9 +7,9 @@ from faststream.kafka import KafkaRouter
 
 from services.employer.adapters.repository import EmployerStore
 from shared.config import ServiceSettings
-from shared.events import Envelope, Event, Topic, in_runs, of_type
+from shared.events import Envelope, Event, Topic, of_type
 from shared.events import catalogue as c
-from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch
+from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch, consume_seeker_batch
 from shared.service import subscribe, subscribe_batch
 from shared.store.read_model import match_document
 
@@ -34,14 +34,7 @@ async def on_seekers(bodies: list[Any], store: Store, batch: BatchMessage, broke
         await store.upsert_seekers(documents)
         return len(documents)
 
-    async def erasure(event: Envelope[Event]) -> None:
-        if isinstance(deleted := event.payload, c.SeekerDeleted):
-            await store.erase_seeker(deleted.seeker_id, event.occurred_at)
-
-    async def seekers(events: list[Envelope[Event]]) -> None:
-        await in_runs(events, c.SeekerState, profiles, erasure)
-
-    await consume_batch(bodies, batch, broker, seekers, service_name=SERVICE_NAME)
+    await consume_seeker_batch(bodies, batch, broker, profiles, store.erase_seeker, service_name=SERVICE_NAME)
 
 
 async def on_matches(bodies: list[Any], store: Store, batch: BatchMessage, broker: Broker) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Annotated, Any, cast
+from uuid import UUID
 
 from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
@@ -35,7 +36,8 @@ from faststream.message import StreamMessage
 from pydantic import ValidationError
 from pymongo.errors import AutoReconnect, ConnectionFailure, ExecutionTimeout, WriteConcernError
 
-from shared.events.envelope import Envelope, EnvelopeHead, Event, parse_batch
+from shared.events import catalogue as c
+from shared.events.envelope import Envelope, EnvelopeHead, Event, in_runs, parse_batch
 from shared.events.topics import dead_letter_topic
 from shared.observability.correlation import Activity, acting, from_headers
 from shared.observability.metrics import ServiceMetrics
@@ -236,6 +238,29 @@ async def consume_batch(
     parsed = parse_batch(bodies)
     await handle(parsed.events)
     await dead_letter_invalid(broker, batch, parsed.invalid, service_name=service_name)
+
+
+async def consume_seeker_batch(
+    bodies: list[Any],
+    batch: KafkaMessage,
+    broker: KafkaBroker,
+    profiles: Callable[[list[Envelope[Any]]], Awaitable[int]],
+    erase: Callable[[UUID, datetime], Awaitable[object]],
+    *,
+    service_name: str,
+) -> None:
+    """A batch from the seeker topic, in the partition's order: each run of profile events
+    (registered, updated, consent changed) to ``profiles`` together, each erasure to ``erase``
+    (the seeker's id, when it was erased) in its place, so no profile passes an erasure."""
+
+    async def erasure(event: Envelope[Event]) -> None:
+        if isinstance(deleted := event.payload, c.SeekerDeleted):
+            await erase(deleted.seeker_id, event.occurred_at)
+
+    async def seekers(events: list[Envelope[Event]]) -> None:
+        await in_runs(events, c.SeekerState, profiles, erasure)
+
+    await consume_batch(bodies, batch, broker, seekers, service_name=service_name)
 
 
 async def dead_letter_invalid(
