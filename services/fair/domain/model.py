@@ -315,5 +315,7 @@ def check_vacancies(requested: list[UUID], open_vacancies: set[UUID]) -> None:
     missing = [str(vacancy) for vacancy in requested if vacancy not in open_vacancies]
     if missing:
         raise InvalidField(
-            ["body", "vacancy_ids"], f"not open vacancies of your organisation: {', '.join(missing)}"
+            ["body", "vacancy_ids"],
+            f"not open vacancies of your organisation: {', '.join(missing)} "
+            "(a vacancy posted moments ago reaches the fair service within seconds; try again then)",
         )

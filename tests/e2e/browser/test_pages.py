@@ -3,6 +3,7 @@ the public APIs, then does and checks what a person would on the pages."""
 
 from __future__ import annotations
 
+import httpx
 from playwright.async_api import Page, expect
 
 from tests import factories
@@ -79,13 +80,19 @@ async def test_staff_approve_an_employer_then_read_a_fairs_schedule_and_statisti
     vacancy = await platform.call(
         "POST", "employer", "/vacancies", pending, json=factories.vacancy(title="光伏设备运维工程师")
     )
-    registration = await platform.call(
-        "POST",
-        "fair",
-        f"/fairs/{fair_id}/employer-registration",
-        pending,
-        json={"vacancy_ids": [vacancy["id"]]},
+
+    async def register() -> httpx.Response:
+        return await platform.api.post(
+            f"{platform.urls['fair']}/fairs/{fair_id}/employer-registration",
+            headers=pending, json={"vacancy_ids": [vacancy["id"]]},
+        )  # fmt: skip
+
+    # The fair service learns of the new vacancy from the employer service's event.
+    answer = await wait_for(
+        register, until=lambda answer: answer.status_code != 422, what="the fair service to know the vacancy"
     )
+    assert answer.status_code == 201, answer.text
+    registration = answer.json()
     await platform.call(
         "POST", "fair", f"/staff/fairs/{fair_id}/registrations/{registration['id']}/approve", staff
     )
