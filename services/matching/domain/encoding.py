@@ -3,6 +3,10 @@
 
 Hashing needs no vocabulary, so a new profile is encoded on its own; the IDF weights are
 fitted on the population when a model is trained and travel with the model.
+
+Each weighted text row also gets a sketch: a count-sketch projection to ``SKETCH_DIMS``
+dense numbers whose dot products approximate the texts' cosine. Ranking uses them to choose
+a shortlist with one dense matrix product, then scores the shortlist exactly.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from shared.events import catalogue as c
 
 TEXT_FEATURES = 2**18
+SKETCH_DIMS = 128
+SKETCH_SPREAD = 4
+"""How many sketch dimensions each n-gram is added to, with a random sign each."""
 SKILL_FEATURES = 2**20
 LEVEL = {level: rank for rank, level in enumerate(c.EducationLevel)}
 CATEGORY = {category: code for code, category in enumerate(c.TalentCategory)}
@@ -91,6 +98,22 @@ def reweighted(
     return weighted(Sparse(text.multiply((new / old)[np.newaxis, :])), None)
 
 
+@lru_cache(maxsize=1)
+def _sketch_projection() -> Sparse:
+    """A fixed random count-sketch: every hashed n-gram to ``SKETCH_SPREAD`` signed dimensions."""
+    rng = np.random.default_rng(20261123)
+    dims = rng.integers(0, SKETCH_DIMS, size=(TEXT_FEATURES, SKETCH_SPREAD))
+    signs = rng.choice(np.array([-1, 1], np.float32), size=(TEXT_FEATURES, SKETCH_SPREAD))
+    pointers = np.arange(0, TEXT_FEATURES * SKETCH_SPREAD + 1, SKETCH_SPREAD)
+    values = signs.ravel() / np.float32(np.sqrt(SKETCH_SPREAD))
+    return Sparse((values, dims.ravel(), pointers), shape=(TEXT_FEATURES, SKETCH_DIMS))
+
+
+def sketched(text: Sparse) -> npt.NDArray[np.float16]:
+    """The sketches of weighted text rows; half precision is plenty for choosing a shortlist."""
+    return np.asarray((text @ _sketch_projection()).toarray(), np.float16)
+
+
 @lru_cache(maxsize=2**16)
 def skill_index(skill: str) -> int:
     """The column of a skill in the hashed skill sets."""
@@ -116,6 +139,7 @@ class Columns:
 
     ids: list[str] = field(default_factory=list)
     text: Sparse = field(default_factory=lambda: Sparse((0, TEXT_FEATURES), dtype=np.float32))
+    sketch: npt.NDArray[np.float16] = field(default_factory=lambda: np.zeros((0, SKETCH_DIMS), np.float16))
     skills: Sparse = field(default_factory=lambda: Sparse((0, SKILL_FEATURES), dtype=np.float32))
     skill_count: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
     education: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
@@ -149,9 +173,11 @@ def encode_seekers(
     every score would be noise, and it would use up their matches of the day."""
     salaries = np.array([_salary(s.salary_expectation) for s in seekers], np.float32).reshape(-1, 2)
     texts = [seeker_text(s) for s in seekers]
+    text = weighted(term_counts(texts), idf)
     return Columns(
         ids=[str(s.seeker_id) for s in seekers],
-        text=weighted(term_counts(texts), idf),
+        text=text,
+        sketch=sketched(text),
         skills=skill_sets([s.skills for s in seekers]),
         skill_count=np.array([len(s.skills) for s in seekers], np.float32),
         education=np.array([max((LEVEL[e.level] for e in s.education), default=0) for s in seekers], np.int8),
@@ -167,8 +193,8 @@ def encode_seekers(
         city_count=np.array([len(set(s.desired_cities)) for s in seekers], np.int16),
         allowed=np.array(
             [
-                s.consent.allow_matching and s.consent.personalised_recommendations and bool(text.strip())
-                for s, text in zip(seekers, texts, strict=True)
+                s.consent.allow_matching and s.consent.personalised_recommendations and bool(words.strip())
+                for s, words in zip(seekers, texts, strict=True)
             ],
             np.bool_,
         ),
@@ -178,9 +204,11 @@ def encode_seekers(
 
 def encode_vacancies(vacancies: list[c.VacancyState], idf: npt.NDArray[np.float32] | None) -> Columns:
     salaries = np.array([_salary(v.salary) for v in vacancies], np.float32).reshape(-1, 2)
+    text = weighted(term_counts([vacancy_text(v) for v in vacancies]), idf)
     return Columns(
         ids=[str(v.vacancy_id) for v in vacancies],
-        text=weighted(term_counts([vacancy_text(v) for v in vacancies]), idf),
+        text=text,
+        sketch=sketched(text),
         skills=skill_sets([v.skills for v in vacancies]),
         skill_count=np.array([len({normalise_skill(s) for s in v.skills}) for v in vacancies], np.float32),
         education=np.array([LEVEL[v.education_level] for v in vacancies], np.int8),
@@ -220,6 +248,7 @@ def take(columns: Columns, rows: npt.NDArray[np.intp]) -> Columns:
 
 
 ARRAYS = (
+    "sketch",
     "skill_count",
     "education",
     "experience",

@@ -8,6 +8,7 @@ grid of seekers and vacancies (ranking).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from services.matching.domain.encoding import NO_CATEGORY, Columns
+from services.matching.domain.encoding import CITY_SLOTS, NO_CATEGORY, Columns
 
 Matrix = npt.NDArray[np.float32]
 Rows = npt.NDArray[np.intp]
@@ -36,6 +37,7 @@ class Feature(StrEnum):
 
 FEATURES = tuple(Feature)
 MAX_MISSING = 5
+PAIRS_AT_ONCE = 16_384
 EDUCATION_SCALE = 3
 EXPERIENCE_SCALE = 5
 
@@ -43,13 +45,16 @@ EXPERIENCE_SCALE = 5
 @dataclass(frozen=True)
 class Pairs:
     """Seeker rows ``s`` against vacancy rows ``v``: the i-th with the i-th (either may have
-    length 1), or, as a ``grid``, every seeker row with every vacancy row (len(s) × len(v))."""
+    length 1), or, as a ``grid``, every seeker row with every vacancy row (len(s) × len(v)).
+    ``sketched`` pairs take their text similarity from the texts' sketches: an estimate, for
+    choosing a shortlist only."""
 
     seekers: Columns
     s: Rows
     vacancies: Columns
     v: Rows
     grid: bool = False
+    sketched: bool = False
 
     def seeker(self, name: str) -> npt.NDArray[Any]:
         values: npt.NDArray[Any] = getattr(self.seekers, name)[self.s]
@@ -61,16 +66,40 @@ class Pairs:
 
     def dot(self, name: str) -> Matrix:
         """Dot products of the two sides' sparse rows (text, skills or cities)."""
-        left, right = getattr(self.seekers, name)[self.s], getattr(self.vacancies, name)[self.v]
+        seekers, vacancies = getattr(self.seekers, name), getattr(self.vacancies, name)
         if len(self.s) == 1:
-            dots = dots_with_row(right, left)
+            dots = dots_with_row(vacancies[self.v], seekers[self.s])
             return dots[np.newaxis, :] if self.grid else dots
         if len(self.v) == 1:
-            dots = dots_with_row(left, right)
+            dots = dots_with_row(seekers[self.s], vacancies[self.v])
             return dots[:, np.newaxis] if self.grid else dots
         if self.grid:
-            return np.asarray((left @ right.T).toarray(), np.float32)
-        return np.asarray(left.multiply(right).sum(axis=1), np.float32).ravel()
+            return np.asarray((seekers[self.s] @ vacancies[self.v].T).toarray(), np.float32)
+        return pair_dots(seekers, self.s, vacancies, self.v)
+
+    def wants_city(self) -> npt.NDArray[np.bool_]:
+        """Whether the seeker lists the vacancy's city. A vacancy has exactly one, so a grid
+        needs only the seekers' sets at the grid's few cities, not a product."""
+        city = self.vacancies.cities.indices[self.vacancies.cities.indptr[self.v]]
+        sets = self.seekers.cities
+        if self.grid:
+            distinct, inverse = np.unique(city, return_inverse=True)
+            listed = np.asarray(sets[:, distinct].toarray() > 0)[self.s]
+            return listed if len(distinct) == 1 else listed[:, inverse]
+        s, city = np.broadcast_arrays(self.s, city)
+        owners = np.repeat(np.arange(sets.shape[0], dtype=np.int64), np.diff(sets.indptr))
+        listed = np.sort(owners * CITY_SLOTS + sets.indices)
+        wanted = s.astype(np.int64) * CITY_SLOTS + city
+        if len(listed) == 0:
+            return np.zeros(len(wanted), np.bool_)
+        return np.asarray(listed[np.minimum(np.searchsorted(listed, wanted), len(listed) - 1)] == wanted)
+
+    def text_similarity(self) -> Matrix:
+        if not self.sketched:
+            return self.dot("text")
+        left = self.seekers.sketch[self.s].astype(np.float32)
+        right = self.vacancies.sketch[self.v].astype(np.float32)
+        return left @ right.T if self.grid else np.einsum("ij,ij->i", left, right)
 
 
 def dots_with_row(rows: Any, row: Any) -> Matrix:
@@ -88,9 +117,42 @@ def dots_with_row(rows: Any, row: Any) -> Matrix:
     return np.bincount(owner[hit], weights=products, minlength=rows.shape[0]).astype(np.float32)
 
 
+def pair_dots(left: Any, s: Rows, right: Any, v: Rows) -> Matrix:
+    """The dot products of the sparse rows ``left[s[i]]`` and ``right[v[i]]``. Pairs are grouped
+    by the side with fewer distinct rows; each such row is spread once into a dense table, in
+    which the other side's rows of its group, copied together in group order, look up their
+    columns. Rows are copied ``PAIRS_AT_ONCE`` pairs at a time, so the copies stay small
+    enough to reuse memory rather than map fresh pages."""
+    if np.count_nonzero(np.bincount(v)) > np.count_nonzero(np.bincount(s)):
+        left, s, right, v = right, v, left, s
+    dots = np.zeros(len(s), np.float32)
+    table = np.zeros(right.shape[1], np.float32)
+    order = np.argsort(v, kind="stable")
+    bounds = np.array([0, *(np.flatnonzero(np.diff(v[order])) + 1), len(s)])
+    copied_from = copied_to = 0
+    for start, end in itertools.pairwise(bounds.tolist()):
+        if end > copied_to:
+            copied_from = start
+            copied_to = int(bounds[min(np.searchsorted(bounds, start + PAIRS_AT_ONCE), len(bounds) - 1)])
+            copied_to = max(copied_to, end)
+            grouped = left[s[order[copied_from:copied_to]]]
+        row = v[order[start]]
+        columns = right.indices[right.indptr[row] : right.indptr[row + 1]]
+        table[columns] = right.data[right.indptr[row] : right.indptr[row + 1]]
+        pointers = grouped.indptr[start - copied_from : end - copied_from + 1]
+        products = (
+            grouped.data[pointers[0] : pointers[-1]] * table[grouped.indices[pointers[0] : pointers[-1]]]
+        )
+        stored = pointers[1:] > pointers[:-1]  # reduceat would misread empty rows
+        if stored.any():
+            dots[order[start:end][stored]] = np.add.reduceat(products, pointers[:-1][stored] - pointers[0])
+        table[columns] = 0
+    return dots
+
+
 def feature_values(pairs: Pairs) -> Iterator[tuple[Feature, Matrix]]:
     """Each feature of the pairs, in FEATURES order, as an array broadcastable to the pairs' shape."""
-    yield Feature.TEXT_SIMILARITY, pairs.dot("text")
+    yield Feature.TEXT_SIMILARITY, pairs.text_similarity()
     matched = pairs.dot("skills")
     required = pairs.vacancy("skill_count").astype(np.float32)
     has_requirements = required > 0
@@ -129,6 +191,6 @@ def _salary_fit(pairs: Pairs) -> Matrix:
 def city_fit(pairs: Pairs) -> Matrix:
     """1 where the seeker wants the vacancy's city or it is remote, 0.5 for a seeker open to
     any city, 0 otherwise (the hard filter removes those pairs before ranking)."""
-    wanted = (pairs.dot("cities") > 0) | pairs.vacancy("remote")
+    wanted = pairs.wants_city() | pairs.vacancy("remote")
     open_to_any = pairs.seeker("city_count") == 0
     return np.where(wanted, 1.0, np.where(open_to_any, 0.5, 0.0)).astype(np.float32)

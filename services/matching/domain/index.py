@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from services.matching.domain.encoding import Columns, reweighted, stack, take
+from services.matching.domain.encoding import Columns, reweighted, sketched, stack, take
 
 State = TypeVar("State")
 Kept = TypeVar("Kept")
@@ -111,6 +111,7 @@ class Side(Generic[State, Kept]):
         """A new model brings new IDF weights: re-weight the encoded text, no state needed."""
         for block in self.blocks:
             block.columns.text = reweighted(block.columns.text, old_idf, new_idf)
+            block.columns.sketch = sketched(block.columns.text)
 
     def alive_blocks(self) -> Iterator[Block]:
         self.refresh()

@@ -1,15 +1,18 @@
 """Ranking one side of the market for entities of the other, after the hard filters.
 
-Candidates are scored block by block: a block of seekers against a batch of vacancies is one
-grid of logits, after the city filter has kept only the rows that may match. Each block keeps
-its own best rows, the blocks' best are merged, and only the winners get their exact
-features, score and reasons.
+Candidates are scored in two passes. The first is block by block: a block of seekers against
+a batch of vacancies is one grid of logits, after the city filter has kept only the rows
+that may match, with the text similarity estimated from the texts' sketches (one dense
+matrix product instead of a sparse one). Each query keeps a shortlist of ``SHORTLIST``
+candidates per match it wants; the second pass scores the shortlist exactly, with the same
+features as reasons are explained from, and keeps the best.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,6 +35,10 @@ from services.matching.domain.ranker import LinearRanker, sigmoid
 from shared.events import catalogue as c
 
 REMOTE = -1
+SHORTLIST = 4
+THREADS = 2
+"""Grids scored at once: numpy leaves the interpreter lock for the work on each grid."""
+"""Candidates the sketched first pass keeps for each match a query wants."""
 Pair = tuple[Block, int, Block, int]
 """A seeker's block and row, and a vacancy's block and row."""
 
@@ -69,23 +76,53 @@ class Ranking:
 
 @dataclass
 class _Best:
-    """The best candidates found so far for one query: logits and where each row lives."""
+    """The best candidates found so far for one query: logits, and the block and row of each."""
 
     logits: list[npt.NDArray[np.float32]] = field(default_factory=list)
-    blocks: list[Block] = field(default_factory=list)
+    blocks: list[Rows] = field(default_factory=list)
     rows: list[Rows] = field(default_factory=list)
 
-    def add(self, logits: npt.NDArray[np.float32], block: Block, rows: Rows) -> None:
+    def add(self, logits: npt.NDArray[np.float32], block: int, rows: Rows) -> None:
         self.logits.append(logits)
-        self.blocks.extend([block] * len(rows))
+        self.blocks.append(np.full(len(rows), block, np.intp))
         self.rows.append(rows)
 
-    def winners(self, limit: int) -> list[tuple[Block, int, float]]:
-        """The best ``limit`` rows over every block, best first, with their logits."""
+    def winners(self, limit: int) -> Shortlist:
+        """The best ``limit`` candidates over every block, best first."""
         if not self.logits:
-            return []
-        logits, rows = np.concatenate(self.logits), np.concatenate(self.rows)
-        return [(self.blocks[i], int(rows[i]), float(logits[i])) for i in _top(logits, limit)]
+            return Shortlist(np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, np.float64))
+        logits = np.concatenate(self.logits)
+        top = _top(logits, limit)
+        return Shortlist(np.concatenate(self.blocks)[top], np.concatenate(self.rows)[top], logits[top])
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """One query's candidates: each one's block number, row and logit."""
+
+    blocks: Rows
+    rows: Rows
+    logits: npt.NDArray[np.floating]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def best(self, limit: int) -> Shortlist:
+        top = _top(self.logits, limit)
+        return Shortlist(self.blocks[top], self.rows[top], self.logits[top])
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Rows of seeker block ``number`` to score against the ``members`` of a batch of vacancies."""
+
+    number: int
+    rows: Rows
+    members: list[int]
+
+
+ScorePairs = Callable[[Block, Rows, Rows], npt.NDArray[np.float32]]
+"""The features of candidate rows of a block with the queries (by position) they are for."""
 
 
 @dataclass
@@ -96,6 +133,9 @@ class Market:
     idf: npt.NDArray[np.float32] | None = None
     verified: set[str] = field(default_factory=set)
     block_rows: int = BLOCK_ROWS
+    shortlist: int | None = SHORTLIST
+    """Candidates per wanted match that the sketched first pass keeps for exact scoring;
+    None scores every candidate exactly (slower: for measuring what the shortlist misses)."""
     pairs_scored: int = 0
     """Pairs that passed the hard filters and were scored, since start."""
 
@@ -157,37 +197,85 @@ class Market:
         for j in range(len(located)):
             by_city[REMOTE if batch.remote[j] else int(batch.cities[j].indices[0])].append(j)
         local = [j for city, members in by_city.items() if city != REMOTE for j in members]
-        best = [_Best() for _ in located]
-        for block in self.seekers.alive_blocks():
+        blocks = list(self.seekers.alive_blocks())
+        grids = []
+        for number, block in enumerate(blocks):
             matchable = block.alive & block.columns.allowed
             for city, members in by_city.items():
                 keep = matchable if city == REMOTE else matchable & block.wanting(city)
-                self._score_grid(block, np.flatnonzero(keep), batch, members, best, limit)
+                grids.append(_Grid(number, np.flatnonzero(keep), members))
             if local:
-                open_to_any = np.flatnonzero(matchable & (block.columns.city_count == 0))
-                self._score_grid(block, open_to_any, batch, local, best, limit)
+                grids.append(
+                    _Grid(number, np.flatnonzero(matchable & (block.columns.city_count == 0)), local)
+                )
+        best = [_Best() for _ in located]
+        grids = [grid for grid in grids if len(grid.rows)]
+        with ThreadPoolExecutor(THREADS) as pool:
+            shortlists = pool.map(
+                lambda grid: self._score_grid(blocks[grid.number], grid, batch, limit), grids
+            )
+            for grid, (logits, top) in zip(grids, shortlists, strict=True):
+                self.pairs_scored += len(grid.rows) * len(grid.members)
+                for position, j in enumerate(grid.members):
+                    best[j].add(logits[position], grid.number, grid.rows[top[position]])
+
+        def features(block: Block, rows: Rows, queries: Rows) -> npt.NDArray[np.float32]:
+            return pair_features(block.columns, rows, batch, queries)
+
+        winners = self._exactly([candidates.winners(self._kept(limit)) for candidates in best], blocks,
+                                features, limit)  # fmt: skip
         rankings = {}
-        for j, (vacancy_id, (vblock, vrow)) in enumerate(located):
-            winners = best[j].winners(limit)
-            pairs = [(sblock, srow, vblock, vrow) for sblock, srow, _ in winners]
-            rankings[vacancy_id] = Ranking(self, pairs, [logit for _, _, logit in winners])
+        for (vacancy_id, (vblock, vrow)), chosen in zip(located, winners, strict=True):
+            pairs = [
+                (blocks[b], row, vblock, vrow)
+                for b, row in zip(chosen.blocks.tolist(), chosen.rows.tolist(), strict=True)
+            ]
+            rankings[vacancy_id] = Ranking(self, pairs, chosen.logits.tolist())
         return rankings
 
+    def _kept(self, limit: int) -> int:
+        return limit * self.shortlist if self.shortlist else limit
+
     def _score_grid(
-        self, block: Block, rows: Rows, batch: Columns, members: list[int], best: list[_Best], limit: int
-    ) -> None:
-        """Score ``rows`` of a seeker block against the ``members`` of a batch; keep each one's best."""
-        if len(rows) == 0:
-            return
-        logits = self.ranker.grid_logits(Pairs(block.columns, rows, batch, np.array(members), grid=True))
-        self.pairs_scored += logits.size
-        if len(rows) > limit:
-            top = np.argpartition(-logits, limit - 1, axis=0)[:limit]
-            logits = np.take_along_axis(logits, top, axis=0)
-        else:
-            top = np.broadcast_to(np.arange(len(rows))[:, np.newaxis], logits.shape)
-        for column, j in enumerate(members):
-            best[j].add(logits[:, column], block, rows[top[:, column]])
+        self, block: Block, grid: _Grid, batch: Columns, limit: int
+    ) -> tuple[npt.NDArray[np.float32], Rows]:
+        """Score a grid of a seeker block against batch members: for each member (a row each),
+        the logits of its best rows and their positions in ``grid.rows``."""
+        sketched = bool(self.shortlist)
+        logits = self.ranker.grid_logits(Pairs(block.columns, grid.rows, batch, np.array(grid.members),
+                                               grid=True, sketched=sketched))  # fmt: skip
+        by_query = np.ascontiguousarray(logits.T)  # partitioned along rows, much faster
+        kept, count = self._kept(limit), len(grid.rows)
+        if count <= kept:
+            return by_query, np.broadcast_to(np.arange(count), by_query.shape)
+        top = np.argpartition(by_query, count - kept, axis=1)[:, count - kept :]
+        return np.take_along_axis(by_query, top, axis=1), top
+
+    def _exactly(self, shortlists: list[Shortlist], blocks: list[Block], features: ScorePairs,
+                 limit: int) -> list[Shortlist]:  # fmt: skip
+        """Each query's shortlist scored exactly, its best ``limit`` first. All the queries'
+        candidates are scored together, one feature pass per block they come from."""
+        if not self.shortlist:
+            return shortlists  # the first pass was exact and kept ``limit``
+        numbers = np.concatenate([shortlist.blocks for shortlist in shortlists])
+        rows = np.concatenate([shortlist.rows for shortlist in shortlists])
+        queries = np.repeat(np.arange(len(shortlists)), [len(shortlist) for shortlist in shortlists])
+        logits = np.zeros(len(rows), np.float64)
+
+        def score(chosen: Rows) -> None:
+            number = numbers[chosen[0]]
+            logits[chosen] = self.ranker.logits(features(blocks[number], rows[chosen], queries[chosen]))
+
+        parts = [part for number in np.unique(numbers)
+                 for part in np.array_split(np.flatnonzero(numbers == number), THREADS)
+                 if len(part)]  # fmt: skip
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(score, parts))
+        ends = np.cumsum([len(shortlist) for shortlist in shortlists])
+        return [
+            Shortlist(numbers[start:end], rows[start:end], logits[start:end]).best(limit)
+            for start, end in zip(ends - [len(shortlist) for shortlist in shortlists], ends, strict=True)
+        ]
 
     def vacancies_for(self, seeker_id: str, limit: int, today: date) -> list[Match]:
         """The best open vacancies for a seeker who allows matching and recommendations."""
@@ -196,21 +284,30 @@ class Market:
             return []
         sblock, srow = found
         cities = sblock.columns.cities[srow].indices
+        blocks = list(self.vacancies.alive_blocks())
         best = _Best()
-        for block in self.vacancies.alive_blocks():
+        for number, block in enumerate(blocks):
             keep = block.alive & (block.columns.last_day >= today.toordinal())
             if len(cities):
                 keep &= np.logical_or.reduce([block.columns.remote, *map(block.wanting, cities)])
             rows = np.flatnonzero(keep)
             if len(rows):
-                pairs = Pairs(sblock.columns, np.array([srow]), block.columns, rows, grid=True)
+                pairs = Pairs(sblock.columns, np.array([srow]), block.columns, rows, grid=True,
+                              sketched=bool(self.shortlist))  # fmt: skip
                 self.pairs_scored += len(rows)
                 logits = self.ranker.grid_logits(pairs)[0]
-                top = _top(logits, limit)
-                best.add(logits[top], block, rows[top])
-        winners = best.winners(limit)
-        ranked = [(sblock, srow, vblock, vrow) for vblock, vrow, _ in winners]
-        return Ranking(self, ranked, [logit for _, _, logit in winners]).matches()
+                top = _top(logits, self._kept(limit))
+                best.add(logits[top], number, rows[top])
+
+        def features(block: Block, rows: Rows, _: Rows) -> npt.NDArray[np.float32]:
+            return pair_features(sblock.columns, np.array([srow]), block.columns, rows)
+
+        (chosen,) = self._exactly([best.winners(self._kept(limit))], blocks, features, limit)
+        ranked = [
+            (sblock, srow, blocks[b], row)
+            for b, row in zip(chosen.blocks.tolist(), chosen.rows.tolist(), strict=True)
+        ]
+        return Ranking(self, ranked, chosen.logits.tolist()).matches()
 
 
 def _top(values: npt.NDArray[np.float32], limit: int) -> Rows:

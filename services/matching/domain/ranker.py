@@ -53,15 +53,27 @@ class LinearRanker:
         terms[np.abs(terms) < NEGLIGIBLE] = 0.0
         return terms
 
+    def logits(self, features: Matrix) -> npt.NDArray[np.float64]:
+        logits: npt.NDArray[np.float64] = self.intercept + self.contributions(features).sum(axis=1)
+        return logits
+
     def scores(self, features: Matrix) -> npt.NDArray[np.float64]:
-        return sigmoid(self.intercept + self.contributions(features).sum(axis=1))
+        return sigmoid(self.logits(features))
 
     def grid_logits(self, pairs: Pairs) -> Matrix:
         """The score's logit for every pair of a grid, one feature at a time, so a grid of
-        a block of seekers by a batch of vacancies never holds all nine features at once."""
+        a block of seekers by a batch of vacancies never holds all nine features at once.
+        A sketched grid is an estimate for choosing a shortlist: its small terms are not cut."""
+        slopes = (self.weights / self.scales).astype(np.float32)
+        if pairs.sketched:  # the means fold into the intercept, a pass over the grid saved per feature
+            intercept = self.intercept - float(np.dot(slopes, self.means))
+            logits = np.full((len(pairs.s), len(pairs.v)), intercept, np.float32)
+            for slope, (_, values) in zip(slopes, feature_values(pairs), strict=True):
+                logits += slope * values
+            return logits
         logits = np.full((len(pairs.s), len(pairs.v)), self.intercept, np.float32)
         for i, (_, values) in enumerate(feature_values(pairs)):
-            term = np.float32(self.weights[i] / self.scales[i]) * (values - np.float32(self.means[i]))
+            term = slopes[i] * (values - np.float32(self.means[i]))
             term[np.abs(term) < NEGLIGIBLE] = 0
             logits += term
         return logits

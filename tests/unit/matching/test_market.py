@@ -1,5 +1,6 @@
 """The in-memory market: block-wise ranking agrees with scoring every pair by brute force,
-through appends, edits, removals, merges and compaction, and after a model switch."""
+through appends, edits, removals, merges and compaction, and after a model switch; the
+sketched shortlist scores what it returns exactly and misses few of the exact winners."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from services.matching.domain.encoding import encode_seekers, encode_vacancies, fit_idf, term_counts
+from services.matching.domain.encoding import Columns, encode_seekers, encode_vacancies, fit_idf, term_counts
 from services.matching.domain.features import Feature, pair_features
-from services.matching.domain.matcher import Market, Match
+from services.matching.domain.matcher import SHORTLIST, Market, Match
 from services.matching.domain.ranker import LinearRanker
 from shared.events import catalogue as c
 from shared.synthetic import SyntheticMarket
@@ -28,8 +29,14 @@ def synthetic() -> tuple[list[c.SeekerState], list[c.VacancyState]]:
     return seekers, vacancies
 
 
-def market_of(seekers: list[c.SeekerState], vacancies: list[c.VacancyState], *, block_rows: int) -> Market:
-    market = Market(block_rows=block_rows)
+def market_of(
+    seekers: list[c.SeekerState],
+    vacancies: list[c.VacancyState],
+    *,
+    block_rows: int,
+    shortlist: int | None = SHORTLIST,
+) -> Market:
+    market = Market(block_rows=block_rows, shortlist=shortlist)
     for vacancy in vacancies:
         market.vacancies.upsert(str(vacancy.vacancy_id), vacancy)
     for seeker in seekers:
@@ -45,12 +52,16 @@ def brute_force(
     seekers: list[c.SeekerState], vacancy: c.VacancyState, ranker: LinearRanker, idf: np.ndarray | None = None
 ) -> list[tuple[str, float]]:
     """Every pair scored, then the hard filters: consent and city."""
-    s, v = encode_seekers(seekers, set(), idf), encode_vacancies([vacancy], idf)
-    features = pair_features(s, np.arange(len(seekers)), v, np.array([0]))
+    return every_pair(encode_seekers(seekers, set(), idf), encode_vacancies([vacancy], idf), 0, ranker)[:TOP]
+
+
+def every_pair(s: Columns, v: Columns, j: int, ranker: LinearRanker) -> list[tuple[str, float]]:
+    """The scores of all seekers that pass the hard filters for vacancy ``j``, best first."""
+    features = pair_features(s, np.arange(len(s)), v, np.array([j]))
     keep = s.allowed & (features[:, list(Feature).index(Feature.CITY_FIT)] > 0)
     scores = ranker.scores(features)
     ranked = sorted(((round(float(scores[i]), 4), s.ids[i]) for i in np.flatnonzero(keep)), reverse=True)
-    return [(seeker_id, score) for score, seeker_id in ranked[:TOP]]
+    return [(seeker_id, score) for score, seeker_id in ranked]
 
 
 def agree(ours: list[Match], expected: list[tuple[str, float]]) -> None:
@@ -65,7 +76,7 @@ def test_small_blocks_rank_like_brute_force_through_edits_and_removals(
     synthetic: tuple[list[c.SeekerState], list[c.VacancyState]],
 ) -> None:
     seekers, vacancies = synthetic
-    market = market_of([], vacancies, block_rows=128)
+    market = market_of([], vacancies, block_rows=128, shortlist=None)
     current = {str(s.seeker_id): s for s in seekers}
     for i, seeker in enumerate(seekers):
         market.seekers.upsert(str(seeker.seeker_id), seeker)
@@ -86,6 +97,32 @@ def test_small_blocks_rank_like_brute_force_through_edits_and_removals(
     for vacancy in vacancies[:15]:
         expected = brute_force(list(current.values()), vacancy, market.ranker)
         agree(market.seekers_for(str(vacancy.vacancy_id), TOP, TODAY), expected)
+
+
+@pytest.mark.parametrize("reweighted", [False, True], ids=["cold start", "after a model switch"])
+def test_the_shortlist_scores_exactly_and_finds_nearly_every_winner(
+    synthetic: tuple[list[c.SeekerState], list[c.VacancyState]], reweighted: bool
+) -> None:
+    seekers, vacancies = synthetic
+    market = market_of(seekers, vacancies, block_rows=512)
+    idf = fit_idf(term_counts([s.summary for s in seekers])) if reweighted else None
+    if reweighted:
+        market.seekers_for(str(vacancies[0].vacancy_id), TOP, TODAY)  # encoded with the cold start
+        market.use(LinearRanker.cold_start(), idf)
+    ids = [str(v.vacancy_id) for v in vacancies[:40]]
+    rankings = market.seekers_for_each(ids, TOP, TODAY)
+    s, v = encode_seekers(seekers, set(), idf), encode_vacancies(vacancies[:40], idf)
+    found = 0
+    for j, vacancy_id in enumerate(ids):
+        scores = every_pair(s, v, j, market.ranker)
+        expected, by_id = dict(scores[:TOP]), dict(scores)
+        ours = rankings[vacancy_id].matches()
+        assert len(ours) == len(expected)
+        assert [m.score for m in ours] == pytest.approx([by_id[m.seeker_id] for m in ours], abs=2e-4)
+        # A pair the shortlist missed loses only to a near tie.
+        assert min(m.score for m in ours) >= min(expected.values()) - 0.01
+        found += len({m.seeker_id for m in ours} & set(expected))
+    assert found / (40 * TOP) >= 0.95
 
 
 def test_a_batch_ranks_each_vacancy_as_alone(
@@ -143,7 +180,7 @@ def test_a_new_model_reweights_what_is_encoded(
 ) -> None:
     seekers, vacancies = synthetic
     idf = fit_idf(term_counts([s.summary for s in seekers[:500]]))
-    market = market_of(seekers[:600], vacancies, block_rows=256)
+    market = market_of(seekers[:600], vacancies, block_rows=256, shortlist=None)
     market.seekers_for(str(vacancies[0].vacancy_id), TOP, TODAY)  # encoded with the cold start
     market.use(LinearRanker.cold_start(), idf)
     for vacancy in vacancies[:5]:
