@@ -1,7 +1,7 @@
 """Latency and batch throughput of the matcher, beside a brute-force baseline in the same run.
 
     .venv/bin/python -m benchmarks.matching_speed [--seekers 100000] [--vacancies 100000]
-        [--queries 50] [--baseline-queries 20] [--batch 512]
+        [--queries 50] [--baseline-queries 20] [--batch 512] [--shortlist 4] [--checked 256]
 
 Builds the in-memory market from the synthetic generator (through the catalogue's payloads,
 as the service does), then measures:
@@ -14,7 +14,10 @@ as the service does), then measures:
   (``Market.seekers_for_each``, 1,024 at a time), beside ``NearestNeighbors.kneighbors`` on the
   same vacancies at once. Throughput is in candidate pairs per second (vacancies × seekers in
   the market, the same for both); the pairs the matcher actually scored after its hard
-  filters are printed too.
+  filters are printed too;
+- what the shortlist costs in quality: the first ``--checked`` vacancies of the batch ranked
+  again with every candidate scored exactly (``Market(shortlist=None)``), and the share of
+  those exact top 50 that the shortlisted ranking found.
 
 Peak memory is read before the baseline's index is built, so it is the matcher's own
 (the generator's tables included).
@@ -23,6 +26,7 @@ Peak memory is read before the baseline's index is built, so it is the matcher's
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import statistics
 import time
@@ -33,7 +37,7 @@ import scipy.sparse as sp
 from sklearn.neighbors import NearestNeighbors
 
 from services.matching.domain.index import Side
-from services.matching.domain.matcher import Market
+from services.matching.domain.matcher import SHORTLIST, Market, Ranking
 from shared.synthetic import SyntheticMarket
 
 TOP = 50
@@ -47,6 +51,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--baseline-queries", type=int, default=20)
     parser.add_argument("--batch", type=int, default=512)
+    parser.add_argument("--shortlist", type=int, default=SHORTLIST, help="candidates kept per match wanted")
+    parser.add_argument("--checked", type=int, default=256, help="vacancies ranked exactly for recall")
     parser.add_argument("--seed", type=int, default=2026)
     arguments = parser.parse_args()
     q = arguments.queries
@@ -56,12 +62,13 @@ def main() -> None:
         arguments.seed, vacancies=arguments.vacancies + q, seekers=arguments.seekers + q
     )
     today = synthetic.start.date()  # the synthetic vacancies' deadlines lie after their start
-    market = Market()
+    market = Market(shortlist=arguments.shortlist)
     seeker_ids = fill(market.seekers, (synthetic.seeker_event(i)[0] for i in range(len(synthetic.seekers))))
     vacancy_ids = fill(
         market.vacancies, (synthetic.vacancy_event(i) for i in range(len(synthetic.vacancies)))
     )
     print(f"[speed] market built in {time.perf_counter() - started:.1f} s", flush=True)
+    gc.freeze()  # as the service does once its market is loaded
 
     # The last q of each side are the "new" queries; they are scored against the others too.
     new_vacancies, new_seekers = vacancy_ids[-q:], seeker_ids[-q:]
@@ -71,8 +78,16 @@ def main() -> None:
         "seeker": timed(lambda s: market.explain(market.vacancies_for(s, TOP, today)), new_seekers),
     }
     scored_before = market.pairs_scored
-    batch_time = timed(lambda _: rerank(market, batch, today), ["all"])[0]
+    shortlisted: dict[str, Ranking] = {}
+    batch_time = timed(lambda _: shortlisted.update(rerank(market, batch, today)), ["all"])[0]
     batch_scored = market.pairs_scored - scored_before
+    checked = batch[: arguments.checked]
+    market.shortlist = None
+    exact: dict[str, Ranking] = {}
+    exact_time = timed(lambda _: exact.update(rerank(market, checked, today)), ["all"])[0]
+    market.shortlist = arguments.shortlist
+    found = sum(len(seekers_of(shortlisted[v]) & seekers_of(exact[v])) for v in checked)
+    recall = found / max(1, sum(len(seekers_of(exact[v])) for v in checked))
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"[speed] matcher measured; peak memory so far {peak_mib:,.0f} MiB", flush=True)
 
@@ -101,7 +116,11 @@ def main() -> None:
     print(f"{'  NearestNeighbors.kneighbors, all at once':<64}{baseline_batch_time:>10.2f}"
           f"{pairs / baseline_batch_time:>14,.0f}")  # fmt: skip
     print(f"  speed-up {baseline_batch_time / batch_time:.1f}x; the matcher scored {batch_scored:,} pairs "
-          f"({batch_scored / pairs:.0%} of the candidates) after consent and city filters")  # fmt: skip
+          f"({batch_scored / pairs:.0%} of the candidates) after consent and city filters, and "
+          f"{arguments.shortlist * TOP} per vacancy again exactly")  # fmt: skip
+    print(f"  the first {len(checked):,} vacancies with every candidate scored exactly: {exact_time:.2f} s "
+          f"({len(checked) / exact_time:,.0f} vacancies/s, shortlisted {len(batch) / batch_time:,.0f}/s); "
+          f"the shortlist found {recall:.1%} of their top {TOP}")  # fmt: skip
     print(f"\n[speed] peak memory of the matcher: {peak_mib:,.0f} MiB "
           f"({len(market.seekers):,} seekers, {len(market.vacancies):,} vacancies)")  # fmt: skip
 
@@ -118,9 +137,15 @@ def fill(side: Side[Any, Any], states: Iterable[Any]) -> list[str]:
     return ids
 
 
-def rerank(market: Market, vacancy_ids: list[str], today: Any) -> None:
+def rerank(market: Market, vacancy_ids: list[str], today: Any) -> dict[str, Ranking]:
+    rankings = {}
     for start in range(0, len(vacancy_ids), BATCH_STEP):
-        market.seekers_for_each(vacancy_ids[start : start + BATCH_STEP], TOP, today)
+        rankings.update(market.seekers_for_each(vacancy_ids[start : start + BATCH_STEP], TOP, today))
+    return rankings
+
+
+def seekers_of(ranking: Ranking) -> set[str]:
+    return {match.seeker_id for match in ranking.matches()}
 
 
 def timed(query: Callable[[str], object], ids: list[str]) -> list[float]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 
 from services.matching.adapters.mirror import MarketMirror
@@ -31,6 +33,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         await store.ensure_indexes()
         positions = await mirror.positions()  # before loading, so nothing falls in between
         await matching.load()
+        gc.freeze()  # the loaded market lives as long as the process: spare it every full collection
         service.in_background(lambda: mirror.run(positions))
 
     service.on_start(prepare)
