@@ -46,7 +46,7 @@ EXPERIENCE_SCALE = 5
 class Pairs:
     """Seeker rows ``s`` against vacancy rows ``v``: the i-th with the i-th (either may have
     length 1), or, as a ``grid``, every seeker row with every vacancy row (len(s) × len(v)).
-    ``sketched`` pairs take their text similarity from the texts' sketches: an estimate, for
+    A ``sketched`` grid takes its text similarity from the texts' sketches: an estimate, for
     choosing a shortlist only."""
 
     seekers: Columns
@@ -55,6 +55,10 @@ class Pairs:
     v: Rows
     grid: bool = False
     sketched: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sketched and not self.grid:
+            raise ValueError("only a grid is sketched: listed pairs are scored exactly")
 
     def seeker(self, name: str) -> npt.NDArray[Any]:
         values: npt.NDArray[Any] = getattr(self.seekers, name)[self.s]
@@ -97,9 +101,8 @@ class Pairs:
     def text_similarity(self) -> Matrix:
         if not self.sketched:
             return self.dot("text")
-        left = self.seekers.sketch[self.s].astype(np.float32)
-        right = self.vacancies.sketch[self.v].astype(np.float32)
-        return left @ right.T if self.grid else np.einsum("ij,ij->i", left, right)
+        seekers = self.seekers.sketch[self.s].astype(np.float32)
+        return seekers @ self.vacancies.sketch[self.v].astype(np.float32).T
 
 
 def dots_with_row(rows: Any, row: Any) -> Matrix:

@@ -36,9 +36,9 @@ from shared.events import catalogue as c
 
 REMOTE = -1
 SHORTLIST = 4
+"""Candidates the sketched first pass keeps for each match a query wants."""
 THREADS = 2
 """Grids scored at once: numpy leaves the interpreter lock for the work on each grid."""
-"""Candidates the sketched first pass keeps for each match a query wants."""
 Pair = tuple[Block, int, Block, int]
 """A seeker's block and row, and a vacancy's block and row."""
 
@@ -121,7 +121,7 @@ class _Grid:
     members: list[int]
 
 
-ScorePairs = Callable[[Block, Rows, Rows], npt.NDArray[np.float32]]
+PairFeatures = Callable[[Block, Rows, Rows], npt.NDArray[np.float32]]
 """The features of candidate rows of a block with the queries (by position) they are for."""
 
 
@@ -251,7 +251,7 @@ class Market:
         top = np.argpartition(by_query, count - kept, axis=1)[:, count - kept :]
         return np.take_along_axis(by_query, top, axis=1), top
 
-    def _exactly(self, shortlists: list[Shortlist], blocks: list[Block], features: ScorePairs,
+    def _exactly(self, shortlists: list[Shortlist], blocks: list[Block], features: PairFeatures,
                  limit: int) -> list[Shortlist]:  # fmt: skip
         """Each query's shortlist scored exactly, its best ``limit`` first. All the queries'
         candidates are scored together, one feature pass per block they come from."""
