@@ -156,16 +156,18 @@ def pair_dots(left: Any, s: Rows, right: Any, v: Rows) -> Matrix:
 def feature_values(pairs: Pairs) -> Iterator[tuple[Feature, Matrix]]:
     """Each feature of the pairs, in FEATURES order, as an array broadcastable to the pairs' shape."""
     yield Feature.TEXT_SIMILARITY, pairs.text_similarity()
+    # Grids are large: each formula below spends as few passes over one as it can, in float32.
     matched = pairs.dot("skills")
     required = pairs.vacancy("skill_count").astype(np.float32)
-    has_requirements = required > 0
-    yield Feature.SKILLS_MATCHED, np.where(has_requirements, matched / np.maximum(required, 1), 0)
-    missing = np.minimum(required - matched, MAX_MISSING) / MAX_MISSING
-    yield Feature.SKILLS_MISSING, np.where(has_requirements, missing, 0)
-    education_gap = pairs.seeker("education").astype(np.float32) - pairs.vacancy("education")
-    yield Feature.EDUCATION_GAP, np.clip(education_gap, -EDUCATION_SCALE, 0) / EDUCATION_SCALE
-    experience_gap = pairs.seeker("experience") - pairs.vacancy("experience")
-    yield Feature.EXPERIENCE_GAP, np.clip(experience_gap, -EXPERIENCE_SCALE, 0) / EXPERIENCE_SCALE
+    yield Feature.SKILLS_MATCHED, matched * np.where(required > 0, 1 / np.maximum(required, 1), 0)
+    # Without required skills nothing is matched, so nothing is missing either.
+    yield Feature.SKILLS_MISSING, np.minimum(required - matched, MAX_MISSING) * np.float32(1 / MAX_MISSING)
+    education = pairs.seeker("education").astype(np.float32), pairs.vacancy("education").astype(np.float32)
+    yield Feature.EDUCATION_GAP, _shortfall(*education, EDUCATION_SCALE)
+    yield (
+        Feature.EXPERIENCE_GAP,
+        _shortfall(pairs.seeker("experience"), pairs.vacancy("experience"), EXPERIENCE_SCALE),
+    )
     yield Feature.SALARY_FIT, _salary_fit(pairs)
     yield Feature.CITY_FIT, city_fit(pairs)
     seeker_category = pairs.seeker("category")
@@ -182,13 +184,20 @@ def pair_features(seekers: Columns, s: Rows, vacancies: Columns, v: Rows) -> Mat
     return out
 
 
+def _shortfall(held: Matrix, asked: Matrix, scale: int) -> Matrix:
+    """How far ``held`` falls short of ``asked``, in units of ``scale``, from -1 to 0."""
+    gap = held / np.float32(scale) - asked / np.float32(scale)
+    return np.clip(gap, -1, 0, out=gap)
+
+
 def _salary_fit(pairs: Pairs) -> Matrix:
-    """How much of the seeker's expected range the vacancy pays; 0.5 when no expectation was given."""
+    """How much of the seeker's expected range the vacancy pays, at least 0.1 when the ranges
+    meet; 0.5 when no expectation was given."""
     low, high = pairs.seeker("salary_min"), pairs.seeker("salary_max")
     overlap = np.minimum(high, pairs.vacancy("salary_max")) - np.maximum(low, pairs.vacancy("salary_min"))
-    width = np.maximum(high - low, 1)
-    fit = np.clip(overlap / width, 0, 1)
-    return np.where(np.isnan(low), 0.5, np.where(overlap >= 0, np.maximum(fit, 0.1), 0)).astype(np.float32)
+    fit = overlap / np.maximum(high - low, 1)
+    np.clip(fit, 0.1, 1, out=fit)
+    return np.where(np.isnan(low), np.float32(0.5), np.where(overlap >= 0, fit, np.float32(0)))
 
 
 def city_fit(pairs: Pairs) -> Matrix:
@@ -196,4 +205,4 @@ def city_fit(pairs: Pairs) -> Matrix:
     any city, 0 otherwise (the hard filter removes those pairs before ranking)."""
     wanted = pairs.wants_city() | pairs.vacancy("remote")
     open_to_any = pairs.seeker("city_count") == 0
-    return np.where(wanted, 1.0, np.where(open_to_any, 0.5, 0.0)).astype(np.float32)
+    return np.where(wanted, np.float32(1), np.where(open_to_any, np.float32(0.5), np.float32(0)))
