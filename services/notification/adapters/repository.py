@@ -84,7 +84,9 @@ class NotificationStore(Repository):
         return {d["_id"]: d async for d in self[collection].find({"_id": {"$in": sorted(ids)}}, fields)}
 
     async def seeker_states(self, states: list[c.SeekerState]) -> None:
-        """The newest profile version wins; a replayed older event changes nothing."""
+        """The newest profile version wins; a replayed older event changes nothing, and an
+        erased seeker's is not written at all (erasures arrive in this same ordered stream)."""
+        erased = await self.erased_among({state.seeker_id for state in states})
         await set_newer_many(
             self._store,
             "recipients",
@@ -98,10 +100,9 @@ class NotificationStore(Repository):
                     "profile_language": state.notification_language,
                 }
                 for state in states
+                if state.seeker_id not in erased
             ],
         )
-        for seeker_id in await self.erased_among({state.seeker_id for state in states}):
-            await self["recipients"].delete_one({"_id": str(seeker_id)})  # erased since the events
 
     async def employer_registered(self, employer: c.EmployerRegistered) -> None:
         employer_id = str(employer.employer_id)

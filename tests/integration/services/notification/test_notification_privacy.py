@@ -14,7 +14,7 @@ from shared.auth import Principal, Role
 from shared.events import Envelope, Topic, dead_letter_topic, topic_name
 from shared.events import catalogue as c
 from tests import factories
-from tests.helpers import bearer, publish, read_all, wait_for
+from tests.helpers import bearer, consumed, publish, read_all, wait_for
 from tests.integration.services.notification.conftest import TOKENS, Rig
 
 pytestmark = pytest.mark.integration
@@ -60,6 +60,9 @@ async def test_a_deleted_seeker_is_forgotten_and_told_nothing_more(rig: Rig) -> 
     )
     skipped = await rig.skipped("erased recipient")
     await wait_for(lambda: rig.skipped("erased recipient"), until=lambda s: len(s) == 2, what="both skipped")
+    await wait_for(
+        lambda: consumed(rig.namespace, "notification", Topic.SEEKER), until=bool, what="the replay read"
+    )
     assert all(s["recipient_id"] is None for s in skipped)
     assert await mentions(rig, str(seeker_id)) == {"erasures": 1}, "the replayed profile is not taken back"
     assert len(rig.smtp.mailbox.messages) == 1
