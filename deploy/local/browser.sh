@@ -17,10 +17,11 @@ if ! command -v apt-get >/dev/null; then
 fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
+apt=($sudo apt-get -o DPkg::Lock::Timeout=600)  # waits for another apt instead of failing on its lock
 echo "[browser] installing ${packages[*]} with apt (for the browser tests; about a minute)"
 log=$(mktemp)
-if ! { $sudo apt-get install -y "${packages[@]}" >"$log" 2>&1 \
-       || { $sudo apt-get update >>"$log" 2>&1 && $sudo apt-get install -y "${packages[@]}" >>"$log" 2>&1; }; }; then
+if ! { "${apt[@]}" install -y "${packages[@]}" >"$log" 2>&1 \
+       || { "${apt[@]}" update >>"$log" 2>&1 && "${apt[@]}" install -y "${packages[@]}" >>"$log" 2>&1; }; }; then
   tail -15 "$log" >&2
   echo "[browser] apt-get install of ${packages[*]} failed (log: $log); run it yourself:" \
        "sudo apt-get update && sudo apt-get install -y ${packages[*]}" >&2

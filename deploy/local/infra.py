@@ -214,13 +214,14 @@ def install_postgresql() -> Path:
             "(postgres, initdb and pg_isready on PATH) and run again."
         )
     say("installing PostgreSQL with apt (first run only, ~30 s)")
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    # Waits for another apt (a second bootstrap, say) instead of failing on its lock.
+    apt = [*([] if os.geteuid() == 0 else ["sudo"]), "apt-get", "-o", "DPkg::Lock::Timeout=600"]
     log = CACHE_DIR / "install-postgresql.log"
     try:
-        run([*sudo, "apt-get", "install", "-y", "postgresql"], log=log)
+        run([*apt, "install", "-y", "postgresql"], log=log)
     except InfraError:
-        run([*sudo, "apt-get", "update"], log=log)
-        run([*sudo, "apt-get", "install", "-y", "postgresql"], log=log)
+        run([*apt, "update"], log=log)
+        run([*apt, "install", "-y", "postgresql"], log=log)
     if (bin_dir := postgres_bin()) is None:
         raise InfraError(f"apt installed postgresql but no postgres binary was found; see {log}")
     return bin_dir
