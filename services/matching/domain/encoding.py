@@ -5,8 +5,9 @@ Hashing needs no vocabulary, so a new profile is encoded on its own; the IDF wei
 fitted on the population when a model is trained and travel with the model.
 
 Each weighted text row also gets a sketch: a count-sketch projection to ``SKETCH_DIMS``
-dense numbers whose dot products approximate the texts' cosine. Ranking uses them to choose
-a shortlist with one dense matrix product, then scores the shortlist exactly.
+dense numbers whose dot products approximate the texts' cosine, kept as bytes with a scale
+per row. Ranking uses them to choose a shortlist with one dense matrix product, then scores
+the shortlist exactly.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from shared.events import catalogue as c
 
 TEXT_FEATURES = 2**18
-SKETCH_DIMS = 128
+SKETCH_DIMS = 256
 SKETCH_SPREAD = 4
 """How many sketch dimensions each n-gram is added to, with a random sign each."""
 SKILL_FEATURES = 2**20
@@ -109,9 +110,14 @@ def _sketch_projection() -> Sparse:
     return Sparse((values, dims.ravel(), pointers), shape=(TEXT_FEATURES, SKETCH_DIMS))
 
 
-def sketched(text: Sparse) -> npt.NDArray[np.float16]:
-    """The sketches of weighted text rows; half precision is plenty for choosing a shortlist."""
-    return np.asarray((text @ _sketch_projection()).toarray(), np.float16)
+def sketched(text: Sparse) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float32]]:
+    """The sketches of weighted text rows, each row as bytes and the scale they are read with:
+    plenty for choosing a shortlist, a quarter of the memory of single precision, and quicker
+    to widen for a matrix product than half precision."""
+    sketches = np.asarray((text @ _sketch_projection()).toarray(), np.float32)
+    scales = np.abs(sketches).max(axis=1, initial=0) / np.float32(127)
+    scales[scales == 0] = 1
+    return np.round(sketches / scales[:, np.newaxis]).astype(np.int8), scales
 
 
 @lru_cache(maxsize=2**16)
@@ -139,7 +145,8 @@ class Columns:
 
     ids: list[str] = field(default_factory=list)
     text: Sparse = field(default_factory=lambda: Sparse((0, TEXT_FEATURES), dtype=np.float32))
-    sketch: npt.NDArray[np.float16] = field(default_factory=lambda: np.zeros((0, SKETCH_DIMS), np.float16))
+    sketch: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros((0, SKETCH_DIMS), np.int8))
+    sketch_scale: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
     skills: Sparse = field(default_factory=lambda: Sparse((0, SKILL_FEATURES), dtype=np.float32))
     skill_count: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
     education: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
@@ -174,10 +181,12 @@ def encode_seekers(
     salaries = np.array([_salary(s.salary_expectation) for s in seekers], np.float32).reshape(-1, 2)
     texts = [seeker_text(s) for s in seekers]
     text = weighted(term_counts(texts), idf)
+    sketch, sketch_scale = sketched(text)
     return Columns(
         ids=[str(s.seeker_id) for s in seekers],
         text=text,
-        sketch=sketched(text),
+        sketch=sketch,
+        sketch_scale=sketch_scale,
         skills=skill_sets([s.skills for s in seekers]),
         skill_count=np.array([len(s.skills) for s in seekers], np.float32),
         education=np.array([max((LEVEL[e.level] for e in s.education), default=0) for s in seekers], np.int8),
@@ -205,10 +214,12 @@ def encode_seekers(
 def encode_vacancies(vacancies: list[c.VacancyState], idf: npt.NDArray[np.float32] | None) -> Columns:
     salaries = np.array([_salary(v.salary) for v in vacancies], np.float32).reshape(-1, 2)
     text = weighted(term_counts([vacancy_text(v) for v in vacancies]), idf)
+    sketch, sketch_scale = sketched(text)
     return Columns(
         ids=[str(v.vacancy_id) for v in vacancies],
         text=text,
-        sketch=sketched(text),
+        sketch=sketch,
+        sketch_scale=sketch_scale,
         skills=skill_sets([v.skills for v in vacancies]),
         skill_count=np.array([len({normalise_skill(s) for s in v.skills}) for v in vacancies], np.float32),
         education=np.array([LEVEL[v.education_level] for v in vacancies], np.int8),
@@ -249,6 +260,7 @@ def take(columns: Columns, rows: npt.NDArray[np.intp]) -> Columns:
 
 ARRAYS = (
     "sketch",
+    "sketch_scale",
     "skill_count",
     "education",
     "experience",

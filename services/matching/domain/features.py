@@ -8,14 +8,15 @@ grid of seekers and vacancies (ranking).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import numba
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_matrix as Sparse
 
 from services.matching.domain.encoding import CITY_SLOTS, NO_CATEGORY, Columns
 
@@ -37,7 +38,11 @@ class Feature(StrEnum):
 
 FEATURES = tuple(Feature)
 MAX_MISSING = 5
-PAIRS_AT_ONCE = 16_384
+WANTED_CITY, ANY_CITY = 1.0, 0.5
+"""The city fit of a seeker who wants the vacancy's city (or it is remote), and of a seeker
+open to any city with a local vacancy; the hard filter removes every other pair."""
+DENSE_TABLE = 2**22
+"""The most entries a grid's dense table of one side's columns may have (16 MiB)."""
 EDUCATION_SCALE = 3
 EXPERIENCE_SCALE = 5
 
@@ -55,10 +60,15 @@ class Pairs:
     v: Rows
     grid: bool = False
     sketched: bool = False
+    fixed_city_fit: float | None = None
+    """The city fit of every pair of a grid, when the caller's city filter has fixed it (the
+    seekers wanting the vacancies' city, say): one number instead of a pass over the grid."""
 
     def __post_init__(self) -> None:
         if self.sketched and not self.grid:
             raise ValueError("only a grid is sketched: listed pairs are scored exactly")
+        if self.fixed_city_fit is not None and not self.grid:
+            raise ValueError("only a grid's city fit is fixed by its city filter")
 
     def seeker(self, name: str) -> npt.NDArray[Any]:
         values: npt.NDArray[Any] = getattr(self.seekers, name)[self.s]
@@ -78,7 +88,7 @@ class Pairs:
             dots = dots_with_row(seekers[self.s], vacancies[self.v])
             return dots[:, np.newaxis] if self.grid else dots
         if self.grid:
-            return np.asarray((seekers[self.s] @ vacancies[self.v].T).toarray(), np.float32)
+            return grid_dots(seekers[self.s], vacancies[self.v])
         return pair_dots(seekers, self.s, vacancies, self.v)
 
     def wants_city(self) -> npt.NDArray[np.bool_]:
@@ -101,8 +111,10 @@ class Pairs:
     def text_similarity(self) -> Matrix:
         if not self.sketched:
             return self.dot("text")
-        seekers = self.seekers.sketch[self.s].astype(np.float32)
-        return seekers @ self.vacancies.sketch[self.v].astype(np.float32).T
+        vacancies = self.vacancies.sketch[self.v] * self.vacancies.sketch_scale[self.v, np.newaxis]
+        dots = self.seekers.sketch[self.s].astype(np.float32) @ vacancies.T
+        dots *= self.seekers.sketch_scale[self.s, np.newaxis]
+        return dots
 
 
 def dots_with_row(rows: Any, row: Any) -> Matrix:
@@ -120,37 +132,63 @@ def dots_with_row(rows: Any, row: Any) -> Matrix:
     return np.bincount(owner[hit], weights=products, minlength=rows.shape[0]).astype(np.float32)
 
 
+def grid_dots(left: Any, right: Any) -> Matrix:
+    """The dot product of every sparse ``left`` row with every ``right`` row, dense. The few
+    columns the right rows use (a batch's skills, say) become a dense table, and the left rows,
+    restricted to those columns, multiply it: no sparse result to build and spread, and no
+    transpose whose cost grows with the hashed width."""
+    used, where = np.unique(right.indices, return_inverse=True)
+    if len(used) * right.shape[0] > DENSE_TABLE:
+        return np.asarray((left @ right.T).toarray(), np.float32)
+    table = np.zeros((len(used), right.shape[0]), np.float32)
+    table[where, np.repeat(np.arange(right.shape[0]), np.diff(right.indptr))] = right.data
+    found = np.minimum(np.searchsorted(used, left.indices), max(len(used) - 1, 0))
+    kept = used[found] == left.indices if len(used) else np.zeros(len(left.indices), np.bool_)
+    restricted = Sparse((left.data * kept, found, left.indptr), shape=(left.shape[0], len(used)))
+    return np.asarray(restricted @ table, np.float32)
+
+
 def pair_dots(left: Any, s: Rows, right: Any, v: Rows) -> Matrix:
     """The dot products of the sparse rows ``left[s[i]]`` and ``right[v[i]]``. Pairs are grouped
     by the side with fewer distinct rows; each such row is spread once into a dense table, in
-    which the other side's rows of its group, copied together in group order, look up their
-    columns. Rows are copied ``PAIRS_AT_ONCE`` pairs at a time, so the copies stay small
-    enough to reuse memory rather than map fresh pages."""
+    which the other side's rows of its group look up their columns, where they are stored."""
     if np.count_nonzero(np.bincount(v)) > np.count_nonzero(np.bincount(s)):
         left, s, right, v = right, v, left, s
-    dots = np.zeros(len(s), np.float32)
-    table = np.zeros(right.shape[1], np.float32)
-    order = np.argsort(v, kind="stable")
-    bounds = np.array([0, *(np.flatnonzero(np.diff(v[order])) + 1), len(s)])
-    copied_from = copied_to = 0
-    for start, end in itertools.pairwise(bounds.tolist()):
-        if end > copied_to:
-            copied_from = start
-            copied_to = int(bounds[min(np.searchsorted(bounds, start + PAIRS_AT_ONCE), len(bounds) - 1)])
-            copied_to = max(copied_to, end)
-            grouped = left[s[order[copied_from:copied_to]]]
-        row = v[order[start]]
-        columns = right.indices[right.indptr[row] : right.indptr[row + 1]]
-        table[columns] = right.data[right.indptr[row] : right.indptr[row + 1]]
-        pointers = grouped.indptr[start - copied_from : end - copied_from + 1]
-        products = (
-            grouped.data[pointers[0] : pointers[-1]] * table[grouped.indices[pointers[0] : pointers[-1]]]
-        )
-        stored = pointers[1:] > pointers[:-1]  # reduceat would misread empty rows
-        if stored.any():
-            dots[order[start:end][stored]] = np.add.reduceat(products, pointers[:-1][stored] - pointers[0])
-        table[columns] = 0
+    dots: Matrix = _grouped_dots(
+        left.indptr, left.indices, left.data, s, right.indptr, right.indices, right.data, v,
+        np.argsort(v, kind="stable"), right.shape[1],
+    )  # fmt: skip
     return dots
+
+
+def _grouped_dots_loop(
+    left_indptr: Rows, left_indices: Rows, left_data: Matrix, s: Rows,
+    right_indptr: Rows, right_indices: Rows, right_data: Matrix, v: Rows,
+    order: Rows, width: int,
+) -> Matrix:  # fmt: skip
+    """``pair_dots`` over pairs taken in ``order``, which groups them by ``v``."""
+    dots = np.zeros(len(s), np.float32)
+    table = np.zeros(width, np.float32)
+    k = 0
+    while k < len(order):
+        row = v[order[k]]
+        for entry in range(right_indptr[row], right_indptr[row + 1]):
+            table[right_indices[entry]] = right_data[entry]
+        while k < len(order) and v[order[k]] == row:
+            pair = order[k]
+            total = np.float32(0)
+            for entry in range(left_indptr[s[pair]], left_indptr[s[pair] + 1]):
+                total += left_data[entry] * table[left_indices[entry]]
+            dots[pair] = total
+            k += 1
+        for entry in range(right_indptr[row], right_indptr[row + 1]):
+            table[right_indices[entry]] = 0
+    return dots
+
+
+# Compiled once per machine (cached beside the module); releases the interpreter lock, so
+# the ranking's threads run it at once.
+_grouped_dots = numba.njit(cache=True, nogil=True)(_grouped_dots_loop)
 
 
 def feature_values(pairs: Pairs) -> Iterator[tuple[Feature, Matrix]]:
@@ -203,6 +241,10 @@ def _salary_fit(pairs: Pairs) -> Matrix:
 def city_fit(pairs: Pairs) -> Matrix:
     """1 where the seeker wants the vacancy's city or it is remote, 0.5 for a seeker open to
     any city, 0 otherwise (the hard filter removes those pairs before ranking)."""
+    if pairs.fixed_city_fit is not None:
+        return np.full((1, 1), pairs.fixed_city_fit, np.float32)
     wanted = pairs.wants_city() | pairs.vacancy("remote")
     open_to_any = pairs.seeker("city_count") == 0
-    return np.where(wanted, np.float32(1), np.where(open_to_any, np.float32(0.5), np.float32(0)))
+    return np.where(
+        wanted, np.float32(WANTED_CITY), np.where(open_to_any, np.float32(ANY_CITY), np.float32(0))
+    )

@@ -111,7 +111,7 @@ class Side(Generic[State, Kept]):
         """A new model brings new IDF weights: re-weight the encoded text, no state needed."""
         for block in self.blocks:
             block.columns.text = reweighted(block.columns.text, old_idf, new_idf)
-            block.columns.sketch = sketched(block.columns.text)
+            block.columns.sketch, block.columns.sketch_scale = sketched(block.columns.text)
 
     def alive_blocks(self) -> Iterator[Block]:
         self.refresh()

@@ -28,15 +28,17 @@ from services.matching.domain.encoding import (
     stack,
     take,
 )
-from services.matching.domain.features import Feature, Pairs, Rows, pair_features
+from services.matching.domain.features import ANY_CITY, WANTED_CITY, Feature, Pairs, Rows, pair_features
 from services.matching.domain.index import BLOCK_ROWS, Block, Side
 from services.matching.domain.policy import fingerprint
 from services.matching.domain.ranker import LinearRanker, sigmoid
 from shared.events import catalogue as c
 
 REMOTE = -1
-SHORTLIST = 4
+SHORTLIST = 3
 """Candidates the sketched first pass keeps for each match a query wants."""
+GROUP = 8
+"""Values a row's best are first chosen among in groups of (``_best_in_rows``)."""
 THREADS = 2
 """Grids scored at once: numpy leaves the interpreter lock for the work on each grid."""
 Pair = tuple[Block, int, Block, int]
@@ -114,11 +116,13 @@ class Shortlist:
 
 @dataclass(frozen=True)
 class _Grid:
-    """Rows of seeker block ``number`` to score against the ``members`` of a batch of vacancies."""
+    """Rows of seeker block ``number`` to score against the ``members`` of a batch of vacancies,
+    with the city fit the city filter that chose them leaves every pair."""
 
     number: int
     rows: Rows
     members: list[int]
+    city_fit: float
 
 
 PairFeatures = Callable[[Block, Rows, Rows], npt.NDArray[np.float32]]
@@ -203,11 +207,10 @@ class Market:
             matchable = block.alive & block.columns.allowed
             for city, members in by_city.items():
                 keep = matchable if city == REMOTE else matchable & block.wanting(city)
-                grids.append(_Grid(number, np.flatnonzero(keep), members))
+                grids.append(_Grid(number, np.flatnonzero(keep), members, WANTED_CITY))
             if local:
-                grids.append(
-                    _Grid(number, np.flatnonzero(matchable & (block.columns.city_count == 0)), local)
-                )
+                open_to_any = np.flatnonzero(matchable & (block.columns.city_count == 0))
+                grids.append(_Grid(number, open_to_any, local, ANY_CITY))
         best = [_Best() for _ in located]
         grids = [grid for grid in grids if len(grid.rows)]
         with ThreadPoolExecutor(THREADS) as pool:
@@ -242,13 +245,14 @@ class Market:
         """Score a grid of a seeker block against batch members: for each member (a row each),
         the logits of its best rows and their positions in ``grid.rows``."""
         sketched = bool(self.shortlist)
-        logits = self.ranker.grid_logits(Pairs(block.columns, grid.rows, batch, np.array(grid.members),
-                                               grid=True, sketched=sketched))  # fmt: skip
+        pairs = Pairs(block.columns, grid.rows, batch, np.array(grid.members), grid=True,
+                      sketched=sketched, fixed_city_fit=grid.city_fit)  # fmt: skip
+        logits = self.ranker.grid_logits(pairs)
         by_query = np.ascontiguousarray(logits.T)  # partitioned along rows, much faster
         kept, count = self._kept(limit), len(grid.rows)
         if count <= kept:
             return by_query, np.broadcast_to(np.arange(count), by_query.shape)
-        top = np.argpartition(by_query, count - kept, axis=1)[:, count - kept :]
+        top = _best_in_rows(by_query, kept)
         return np.take_along_axis(by_query, top, axis=1), top
 
     def _exactly(self, shortlists: list[Shortlist], blocks: list[Block], features: PairFeatures,
@@ -293,7 +297,8 @@ class Market:
             rows = np.flatnonzero(keep)
             if len(rows):
                 pairs = Pairs(sblock.columns, np.array([srow]), block.columns, rows, grid=True,
-                              sketched=bool(self.shortlist))  # fmt: skip
+                              sketched=bool(self.shortlist),
+                              fixed_city_fit=WANTED_CITY if len(cities) else None)  # fmt: skip
                 self.pairs_scored += len(rows)
                 logits = self.ranker.grid_logits(pairs)[0]
                 top = _top(logits, self._kept(limit))
@@ -308,6 +313,27 @@ class Market:
             for b, row in zip(chosen.blocks.tolist(), chosen.rows.tolist(), strict=True)
         ]
         return Ranking(self, ranked, chosen.logits.tolist()).matches()
+
+
+def _best_in_rows(values: npt.NDArray[np.float32], kept: int) -> Rows:
+    """Positions of each row's ``kept`` largest values, in no order.
+
+    The columns are dealt into ``GROUP`` interleaved slices, and the slices' element-wise
+    maximum names a best value for each of ``width`` groups. A row's ``kept`` largest values
+    lie in its ``kept`` groups with the largest maxima (a group holding one of them has at
+    most ``kept - 1`` values above it, so at most that many groups above it), so only those
+    groups' values are partitioned: a few passes instead of one partition of every value."""
+    count = values.shape[1]
+    width = count // GROUP
+    if width < 2 * kept:  # too few groups to leave many out
+        return np.argpartition(values, count - kept, axis=1)[:, count - kept :]
+    maxima = values[:, : width * GROUP].reshape(len(values), GROUP, width).max(axis=1)
+    groups = np.argpartition(maxima, width - kept, axis=1)[:, width - kept :]
+    members = groups[:, np.newaxis, :] + width * np.arange(GROUP)[np.newaxis, :, np.newaxis]
+    leftover = np.broadcast_to(np.arange(width * GROUP, count), (len(values), count - width * GROUP))
+    candidates = np.concatenate([members.reshape(len(values), -1), leftover], axis=1)
+    chosen = _best_in_rows(np.take_along_axis(values, candidates, axis=1), kept)
+    return np.take_along_axis(candidates, chosen, axis=1)
 
 
 def _top(values: npt.NDArray[np.float32], limit: int) -> Rows:

@@ -1,5 +1,6 @@
-"""Dot products of listed pairs of sparse rows agree with scipy's, whichever side is grouped;
-city fit is the same for a grid and for listed pairs, and what the profiles say."""
+"""Dot products of listed pairs of sparse rows agree with scipy's, whichever side is grouped,
+and so do a grid's, through a dense table or without; city fit is the same for a grid and
+for listed pairs, and what the profiles say."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import scipy.sparse as sp
 
 from services.matching.domain import features
 from services.matching.domain.encoding import encode_seekers, encode_vacancies
-from services.matching.domain.features import Pairs, city_fit, pair_dots
+from services.matching.domain.features import Pairs, city_fit, grid_dots, pair_dots
 from shared.synthetic import SyntheticMarket
 
 
@@ -20,11 +21,7 @@ def rows(count: int, seed: int) -> sp.csr_matrix:
 
 
 @pytest.mark.parametrize(("left_count", "right_count"), [(300, 12), (12, 300)])
-@pytest.mark.parametrize("pairs_at_once", [16_384, 100], ids=["one copy", "copied in parts"])
-def test_pair_dots_agree_with_the_sparse_product(
-    left_count: int, right_count: int, pairs_at_once: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(features, "PAIRS_AT_ONCE", pairs_at_once)
+def test_pair_dots_agree_with_the_sparse_product(left_count: int, right_count: int) -> None:
     left, right = rows(left_count, 1), rows(right_count, 2)
     rng = np.random.default_rng(3)
     s, v = rng.integers(0, left_count, 2_000), rng.integers(0, right_count, 2_000)
@@ -32,6 +29,31 @@ def test_pair_dots_agree_with_the_sparse_product(
     assert (expected == 0).any()
     assert (expected > 0).any()
     np.testing.assert_allclose(pair_dots(left, s, right, v), expected, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("dense_table", [2**22, 10], ids=["dense table", "sparse product"])
+@pytest.mark.parametrize("right_count", [40, 1])
+def test_grid_dots_agree_with_the_sparse_product(
+    dense_table: int, right_count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(features, "DENSE_TABLE", dense_table)
+    left, right = rows(300, 4), rows(right_count + 1, 5)[1:]  # the first row is empty
+    expected = (left @ right.T).toarray()
+    dots = grid_dots(left, right)
+    assert dots.shape == (300, right_count)
+    assert dots.dtype == np.float32
+    np.testing.assert_allclose(dots, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_pair_dots_of_no_pairs() -> None:
+    none = np.zeros(0, np.intp)
+    assert pair_dots(rows(5, 1), none, rows(5, 2), none).shape == (0,)
+
+
+def test_grid_dots_with_rows_that_store_nothing() -> None:
+    empty = sp.csr_matrix((3, 5_000), dtype=np.float32)
+    assert np.array_equal(grid_dots(rows(20, 6), empty), np.zeros((20, 3), np.float32))
+    assert np.array_equal(grid_dots(empty, rows(20, 6)), np.zeros((3, 20), np.float32))
 
 
 def test_city_fit_of_a_grid_and_of_listed_pairs_agree_with_the_profiles() -> None:

@@ -1,6 +1,7 @@
 """The in-memory market: block-wise ranking agrees with scoring every pair by brute force,
 through appends, edits, removals, merges and compaction, and after a model switch; the
-sketched shortlist scores what it returns exactly and misses few of the exact winners."""
+sketched shortlist scores what it returns exactly and misses few of the exact winners, and
+each query's best candidates of a grid are found whatever the grid's shape."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from services.matching.domain.encoding import Columns, encode_seekers, encode_vacancies, fit_idf, term_counts
 from services.matching.domain.features import Feature, pair_features
-from services.matching.domain.matcher import SHORTLIST, Market, Match
+from services.matching.domain.matcher import SHORTLIST, Market, Match, _best_in_rows
 from services.matching.domain.ranker import LinearRanker
 from shared.events import catalogue as c
 from shared.synthetic import SyntheticMarket
@@ -123,6 +124,17 @@ def test_the_shortlist_scores_exactly_and_finds_nearly_every_winner(
         assert min(m.score for m in ours) >= min(expected.values()) - 0.01
         found += len({m.seeker_id for m in ours} & set(expected))
     assert found / (40 * TOP) >= 0.95
+
+
+@pytest.mark.parametrize(("queries", "count", "kept"), [(5, 5_703, 200), (3, 1_000, 200), (1, 100_000, 150)])
+def test_the_best_of_each_row_are_found_whatever_the_shape(queries: int, count: int, kept: int) -> None:
+    values = np.random.default_rng(count).standard_normal((queries, count)).astype(np.float32)
+    values[0, :kept] = values[0, -1]  # ties
+    best = _best_in_rows(values, kept)
+    assert best.shape == (queries, kept)
+    assert all(len(set(row)) == kept for row in best.tolist())
+    found = np.sort(np.take_along_axis(values, best, axis=1), axis=1)
+    assert np.array_equal(found, np.sort(values, axis=1)[:, -kept:])
 
 
 def test_a_batch_ranks_each_vacancy_as_alone(
