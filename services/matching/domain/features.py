@@ -41,6 +41,9 @@ MAX_MISSING = 5
 WANTED_CITY, ANY_CITY = 1.0, 0.5
 """The city fit of a seeker who wants the vacancy's city (or it is remote), and of a seeker
 open to any city with a local vacancy; the hard filter removes every other pair."""
+ROWS_AT_ONCE = 4_096
+"""Rows of the longer side a grid's dot products widen or restrict at a time, so that their
+temporary copies stay small whatever the grid's size."""
 DENSE_TABLE = 2**22
 """The most entries a grid's dense table of one side's columns may have (16 MiB)."""
 EDUCATION_SCALE = 3
@@ -111,10 +114,22 @@ class Pairs:
     def text_similarity(self) -> Matrix:
         if not self.sketched:
             return self.dot("text")
-        vacancies = self.vacancies.sketch[self.v] * self.vacancies.sketch_scale[self.v, np.newaxis]
-        dots = self.seekers.sketch[self.s].astype(np.float32) @ vacancies.T
-        dots *= self.seekers.sketch_scale[self.s, np.newaxis]
-        return dots
+        return sketch_dots(self.seekers, self.s, self.vacancies, self.v)
+
+
+def sketch_dots(left: Columns, rows: Rows, right: Columns, others: Rows) -> Matrix:
+    """The estimated cosine of every ``left`` row with every ``right`` row, from their sketches.
+    The longer side is widened from bytes ``ROWS_AT_ONCE`` rows at a time, however many it has
+    (a vacancy among a million seekers)."""
+    if len(rows) < len(others):
+        return sketch_dots(right, others, left, rows).T
+    shorter = (right.sketch[others] * right.sketch_scale[others, np.newaxis]).T
+    dots = np.empty((len(rows), len(others)), np.float32)
+    for start in range(0, len(rows), ROWS_AT_ONCE):
+        part = rows[start : start + ROWS_AT_ONCE]
+        np.matmul(left.sketch[part].astype(np.float32), shorter, out=dots[start : start + len(part)])
+    dots *= left.sketch_scale[rows, np.newaxis]
+    return dots
 
 
 def dots_with_row(rows: Any, row: Any) -> Matrix:
@@ -135,17 +150,25 @@ def dots_with_row(rows: Any, row: Any) -> Matrix:
 def grid_dots(left: Any, right: Any) -> Matrix:
     """The dot product of every sparse ``left`` row with every ``right`` row, dense. The few
     columns the right rows use (a batch's skills, say) become a dense table, and the left rows,
-    restricted to those columns, multiply it: no sparse result to build and spread, and no
-    transpose whose cost grows with the hashed width."""
+    restricted to those columns ``ROWS_AT_ONCE`` at a time, multiply it: no sparse result to
+    build and spread, no transpose whose cost grows with the hashed width, and no copy of
+    every left entry at once."""
     used, where = np.unique(right.indices, return_inverse=True)
+    if len(used) == 0:
+        return np.zeros((left.shape[0], right.shape[0]), np.float32)
     if len(used) * right.shape[0] > DENSE_TABLE:
         return np.asarray((left @ right.T).toarray(), np.float32)
     table = np.zeros((len(used), right.shape[0]), np.float32)
     table[where, np.repeat(np.arange(right.shape[0]), np.diff(right.indptr))] = right.data
-    found = np.minimum(np.searchsorted(used, left.indices), max(len(used) - 1, 0))
-    kept = used[found] == left.indices if len(used) else np.zeros(len(left.indices), np.bool_)
-    restricted = Sparse((left.data * kept, found, left.indptr), shape=(left.shape[0], len(used)))
-    return np.asarray(restricted @ table, np.float32)
+    dots = np.empty((left.shape[0], right.shape[0]), np.float32)
+    for start in range(0, left.shape[0], ROWS_AT_ONCE):
+        pointers = left.indptr[start : start + ROWS_AT_ONCE + 1]
+        columns = left.indices[pointers[0] : pointers[-1]]
+        found = np.minimum(np.searchsorted(used, columns), len(used) - 1)
+        values = np.where(used[found] == columns, left.data[pointers[0] : pointers[-1]], np.float32(0))
+        part = Sparse((values, found, pointers - pointers[0]), shape=(len(pointers) - 1, len(used)))
+        dots[start : start + len(pointers) - 1] = part @ table
+    return dots
 
 
 def pair_dots(left: Any, s: Rows, right: Any, v: Rows) -> Matrix:

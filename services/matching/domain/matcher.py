@@ -212,7 +212,10 @@ class Market:
                 open_to_any = np.flatnonzero(matchable & (block.columns.city_count == 0))
                 grids.append(_Grid(number, open_to_any, local, ANY_CITY))
         best = [_Best() for _ in located]
-        grids = [grid for grid in grids if len(grid.rows)]
+        # The largest first, so that the threads finish together.
+        grids = sorted(
+            (grid for grid in grids if len(grid.rows)), key=lambda grid: -len(grid.rows) * len(grid.members)
+        )
         with ThreadPoolExecutor(THREADS) as pool:
             shortlists = pool.map(
                 lambda grid: self._score_grid(blocks[grid.number], grid, batch, limit), grids

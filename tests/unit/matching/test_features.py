@@ -1,5 +1,6 @@
 """Dot products of listed pairs of sparse rows agree with scipy's, whichever side is grouped,
-and so do a grid's, through a dense table or without; city fit is the same for a grid and
+and so do a grid's, through a dense table or without; sketched dots estimate the cosine,
+whichever side is longer and however it is sliced; city fit is the same for a grid and
 for listed pairs, and what the profiles say."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import scipy.sparse as sp
 
 from services.matching.domain import features
 from services.matching.domain.encoding import encode_seekers, encode_vacancies
-from services.matching.domain.features import Pairs, city_fit, grid_dots, pair_dots
+from services.matching.domain.features import Pairs, city_fit, grid_dots, pair_dots, sketch_dots
 from shared.synthetic import SyntheticMarket
 
 
@@ -31,12 +32,14 @@ def test_pair_dots_agree_with_the_sparse_product(left_count: int, right_count: i
     np.testing.assert_allclose(pair_dots(left, s, right, v), expected, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("dense_table", [2**22, 10], ids=["dense table", "sparse product"])
+@pytest.mark.parametrize(("dense_table", "rows_at_once"), [(2**22, 4_096), (2**22, 7), (10, 4_096)],
+                         ids=["dense table", "dense table, in slices", "sparse product"])  # fmt: skip
 @pytest.mark.parametrize("right_count", [40, 1])
 def test_grid_dots_agree_with_the_sparse_product(
-    dense_table: int, right_count: int, monkeypatch: pytest.MonkeyPatch
+    dense_table: int, rows_at_once: int, right_count: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(features, "DENSE_TABLE", dense_table)
+    monkeypatch.setattr(features, "ROWS_AT_ONCE", rows_at_once)
     left, right = rows(300, 4), rows(right_count + 1, 5)[1:]  # the first row is empty
     expected = (left @ right.T).toarray()
     dots = grid_dots(left, right)
@@ -54,6 +57,22 @@ def test_grid_dots_with_rows_that_store_nothing() -> None:
     empty = sp.csr_matrix((3, 5_000), dtype=np.float32)
     assert np.array_equal(grid_dots(rows(20, 6), empty), np.zeros((20, 3), np.float32))
     assert np.array_equal(grid_dots(empty, rows(20, 6)), np.zeros((3, 20), np.float32))
+
+
+@pytest.mark.parametrize("rows_at_once", [4_096, 7], ids=["at once", "in slices"])
+def test_sketch_dots_estimate_the_text_cosine(rows_at_once: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(features, "ROWS_AT_ONCE", rows_at_once)
+    market = SyntheticMarket(6, employers=10, vacancies=40, seekers=200)
+    s = encode_seekers([market.seeker_event(i)[0] for i in range(200)], set(), None)
+    v = encode_vacancies([market.vacancy_event(i) for i in range(40)], None)
+    rows, columns = np.arange(0, 200, 3), np.arange(40)
+    cosines = (s.text[rows] @ v.text[columns].T).toarray()
+    widened = [(side.sketch[i] * side.sketch_scale[i, np.newaxis]) for side, i in ((s, rows), (v, columns))]
+    for estimate in (sketch_dots(s, rows, v, columns), sketch_dots(v, columns, s, rows).T):
+        assert estimate.shape == cosines.shape
+        np.testing.assert_allclose(estimate, widened[0] @ widened[1].T, rtol=1e-5, atol=1e-6)
+        assert np.abs(estimate - cosines).mean() < 0.07
+        assert np.corrcoef(estimate.ravel(), cosines.ravel())[0, 1] > 0.5
 
 
 def test_city_fit_of_a_grid_and_of_listed_pairs_agree_with_the_profiles() -> None:
