@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix as Sparse
 
-from services.matching.domain.encoding import CITY_SLOTS, NO_CATEGORY, Columns
+from services.matching.domain.encoding import NO_CATEGORY, Columns
 
 Matrix = npt.NDArray[np.float32]
 Rows = npt.NDArray[np.intp]
@@ -104,12 +104,11 @@ class Pairs:
             listed = np.asarray(sets[:, distinct].toarray() > 0)[self.s]
             return listed if len(distinct) == 1 else listed[:, inverse]
         s, city = np.broadcast_arrays(self.s, city)
-        owners = np.repeat(np.arange(sets.shape[0], dtype=np.int64), np.diff(sets.indptr))
-        listed = np.sort(owners * CITY_SLOTS + sets.indices)
-        wanted = s.astype(np.int64) * CITY_SLOTS + city
-        if len(listed) == 0:
-            return np.zeros(len(wanted), np.bool_)
-        return np.asarray(listed[np.minimum(np.searchsorted(listed, wanted), len(listed) - 1)] == wanted)
+        rows = sets[s]  # only the listed seekers' sets: a block's every set would cost a sort per call
+        owners = np.repeat(np.arange(len(s)), np.diff(rows.indptr))
+        wanted = np.zeros(len(s), np.bool_)
+        wanted[owners[rows.indices == city[owners]]] = True
+        return wanted
 
     def text_similarity(self) -> Matrix:
         if not self.sketched:
