@@ -38,7 +38,7 @@ REMOTE = -1
 SHORTLIST = 3
 """Candidates the sketched first pass keeps for each match a query wants."""
 GROUP = 8
-"""Values a row's best are first chosen among in groups of (``_best_in_rows``)."""
+"""How many of a row's values ``_best_in_rows`` groups together before choosing its best."""
 THREADS = 2
 """Grids scored at once: numpy leaves the interpreter lock for the work on each grid."""
 Pair = tuple[Block, int, Block, int]
