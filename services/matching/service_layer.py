@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from services.matching.adapters.models import Models
 from services.matching.adapters.repository import MatchingStore
@@ -160,28 +160,43 @@ class Matching:
 
         They are published, then recorded, and only then is the state that caused them stored
         (and its event acknowledged): a crash anywhere before re-ranks on redelivery, and
-        what was recorded is not told twice. No outbox is needed, nor its per-document clear.
+        what was recorded is not told twice; what was published but not yet recorded is
+        published again under the same event id (``_match_id``). No outbox is needed, nor its
+        per-document clear.
         """
         today = _today()
+        version = self.market.ranker.version
         told: list[tuple[Match, float | None]] = []
-        causes: list[Envelope[Any]] = []
+        heads: list[tuple[Envelope[Any], UUID]] = []  # each told match's cause and event id
         for cause, matches in ranked:
             for match in matches:
                 previous = self.published.previous(match.seeker_id, match.vacancy_id)
                 if worth_telling(previous, match.score) and self.tally.room(match.seeker_id, today):
                     self.tally.add(match.seeker_id, match.vacancy_id, today)  # a pair counts once
                     told.append((match, previous))
-                    causes.append(cause)
-        version = self.market.ranker.version
+                    heads.append((cause, self._match_id(match, version)))
         reasons = self.market.explain([match for match, _ in told])
         await self.publisher.publish_many(
-            Envelope.wrap(match_found(match, version, why), producer=PRODUCER, caused_by=cause)
-            for (match, _), why, cause in zip(told, reasons, causes, strict=True)
+            Envelope.wrap(
+                match_found(match, version, why), producer=PRODUCER, caused_by=cause, event_id=own_id
+            )
+            for (match, _), why, (cause, own_id) in zip(told, reasons, heads, strict=True)
         )
         await self.store.record_matches(told, version, today)
         for match, _ in told:
             self.published.record(match.seeker_id, match.vacancy_id, match.score)
         return len(told)
+
+    def _match_id(self, match: Match, model_version: str) -> UUID:
+        """The pair's event id for what its score depends on: both sides' versions in the market,
+        the seeker's verification and the model. A ranking redone after a crash publishes the
+        same ids; a real change of any of these gives new ones."""
+        seeker, vacancy = match.seeker_id, match.vacancy_id
+        verified = seeker in self.market.verified
+        inputs = (
+            f"{seeker}@{self.versions[seeker]}:{vacancy}@{self.versions[vacancy]}:{model_version}:{verified}"
+        )
+        return uuid5(NAMESPACE_URL, f"talentfair:match.found:{inputs}")
 
     async def outcome(
         self, event: Envelope[Any], seeker_id: UUID, vacancy_id: UUID | None, kind: str

@@ -134,6 +134,31 @@ async def test_replays_and_immaterial_edits_publish_nothing_new(namespace: Names
 
 
 @pytest.mark.usefixtures("matching")
+async def test_a_real_profile_change_tells_the_pair_again_under_a_new_event_id(namespace: Namespace) -> None:
+    job = vacancy()
+    await publish(namespace, job, producer="employer")
+    await wait_for(stored_vacancies(namespace), until=lambda n: n == 1, what="the vacancy stored")
+    person = seeker(skills=["Excel"], desired_roles=["会计"])
+    await publish(namespace, person, producer="seeker")
+    await wait_for(lambda: matches_of(namespace, job.vacancy_id), until=bool, what="the first match")
+
+    skilled = factories.seeker_state(
+        person.seeker_id,
+        version=2,
+        kind=c.SeekerUpdated,
+        skills=["数控编程", "阅读机械图纸"],
+        desired_cities=["安阳"],
+    )
+    await publish(namespace, skilled, producer="seeker")
+    first, again = await wait_for(
+        lambda: matches_of(namespace, job.vacancy_id), until=lambda m: len(m) == 2, what="the pair told again"
+    )
+    assert again["payload"]["score"] - first["payload"]["score"] >= 0.05
+    assert again["event_id"] != first["event_id"]
+    assert again["causation_id"] != first["causation_id"]
+
+
+@pytest.mark.usefixtures("matching")
 async def test_a_new_seeker_gets_open_vacancies_and_a_deleted_one_is_forgotten(
     namespace: Namespace, settings: ServiceSettings
 ) -> None:
