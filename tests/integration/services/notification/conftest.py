@@ -8,6 +8,7 @@ import email
 import email.policy
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -236,14 +237,14 @@ class Rig:
         return delivery
 
 
-@pytest.fixture
-async def rig(namespace: Namespace) -> AsyncIterator[Rig]:
+@asynccontextmanager
+async def rigged(namespace: Namespace, **webhook_settings: Any) -> AsyncIterator[Rig]:
     """Three delivery attempts, 60 s then 120 s apart on the test's clock."""
     clock = Clock()
     smtp = SmtpServer(free_port())
     overrides: dict[str, Any] = {
         "smtp_port": smtp.port, "delivery_poll_seconds": 0.05, "sse_poll_seconds": 0.05,
-        "retry_first_seconds": 60, "retry_multiplier": 2, "delivery_attempts": 3,
+        "retry_first_seconds": 60, "retry_multiplier": 2, "delivery_attempts": 3, **webhook_settings,
     }  # fmt: skip
     settings = Settings(**{**settings_for(namespace, "notification").model_dump(), **overrides})
     webhook = WebhookReceiver(clock)
@@ -258,3 +259,17 @@ async def rig(namespace: Namespace) -> AsyncIterator[Rig]:
         await mongo.close()
         await smtp.stop()
         await stop_server(*hook_server)
+
+
+@pytest.fixture
+async def rig(namespace: Namespace) -> AsyncIterator[Rig]:
+    """Webhooks may go to the local receiver (allow-listed 127.0.0.1, plain http)."""
+    async with rigged(namespace, webhook_allowed_hosts="127.0.0.1", webhook_require_https=False) as made:
+        yield made
+
+
+@pytest.fixture
+async def public_rig(namespace: Namespace) -> AsyncIterator[Rig]:
+    """Webhooks may go to public addresses only (no allow-list), plain http allowed."""
+    async with rigged(namespace, webhook_require_https=False) as made:
+        yield made
