@@ -24,7 +24,7 @@ class Settings(ServiceSettings):
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_require_https: bool = True
-    webhook_allowed_hosts: Annotated[list[str], NoDecode] = []
+    webhook_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
     delivery_poll_seconds: float = Field(default=1.0, gt=0)
     delivery_attempts: int = Field(default=5, ge=1, le=20)
     retry_first_seconds: float = Field(default=30.0, ge=0)

@@ -181,16 +181,15 @@ def _host(raw: str) -> tuple[str, IPAddress | None]:
         address = ip_address(raw.partition("%")[0])
     except ValueError:
         name = _name(raw)
-        if name is None:
-            raise RefusedURL(f"{raw!r} is not a valid host name") from None
-        last = name.rsplit(".", 1)[-1]
-        if last.isdigit() or (last.startswith("0x") and all(c in string.hexdigits for c in last[2:])):
-            # Clients disagree about 2130706433, 0x7f000001 or 0177.0.0.1 (all 127.0.0.1 to some).
-            raise RefusedURL(
-                f"{raw!r} is a number in a form other than four decimals; write the address plainly"
-            )
-        return name, None
-    return address.compressed, address
+    else:
+        return address.compressed, address
+    if name is None:
+        raise RefusedURL(f"{raw!r} is not a valid host name")
+    last = name.rsplit(".", 1)[-1]
+    if last.isdigit() or (last.startswith("0x") and all(c in string.hexdigits for c in last[2:])):
+        # Clients disagree about 2130706433, 0x7f000001 or 0177.0.0.1 (all 127.0.0.1 to some).
+        raise RefusedURL(f"{raw!r} is a number in a form other than four decimals; write the address plainly")
+    return name, None
 
 
 def _name(raw: str) -> str | None:
