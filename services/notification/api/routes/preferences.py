@@ -36,7 +36,8 @@ async def change_preferences(
 ) -> MyPreferences:
     """Replace your preferences. The email address and webhook URL you give stay in this
     service: they are never put on the bus and are erased with your account. A webhook URL
-    must be a public https address (see the service's description for what is refused)."""
+    must name a public https receiver: internal names and addresses, a user name or password
+    in the URL and other schemes are refused (422)."""
     if chosen.webhook_url is not None:
         try:
             notifications.webhook.policy.target(str(chosen.webhook_url))
