@@ -7,7 +7,7 @@ import json
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -74,7 +74,7 @@ class WebhookSender:
     the vetted address (with the URL's name as Host and for TLS); redirects are not followed."""
 
     timeout_s: float
-    policy: WebhookPolicy = field(default_factory=WebhookPolicy)
+    policy: WebhookPolicy
     resolve: Resolver = system_resolver
     tls: ssl.SSLContext | None = None  # the CAs trusted; None: certifi's
 

@@ -259,7 +259,12 @@ class Rig:
         return bearer(TOKENS.issue(Principal(account_id=uuid4(), role=Role.STAFF)))
 
     async def delivery(self, notification_id: str, channel: str) -> dict[str, Any]:
-        document = await self.db["deliveries"].find_one({"_id": notification_id})
+        """It is written just after the notification, so it may take a moment to appear."""
+        document = await wait_for(
+            lambda: self.db["deliveries"].find_one({"_id": notification_id}),
+            until=lambda found: found is not None,
+            what=f"the deliveries of {notification_id}",
+        )
         assert document is not None
         delivery: dict[str, Any] = document["deliveries"][channel]
         return delivery

@@ -91,21 +91,12 @@ async def _a_match_for_a_webhook(rig: Rig, url: str, then: Callable[[], None] = 
     return str(stored["_id"])
 
 
-async def _webhook_delivery(
-    rig: Rig, notification_id: str, until: Callable[[dict[str, Any]], bool], what: str
-) -> dict[str, Any]:
-    """The notification's webhook delivery once ``until`` holds (it is written after the
-    notification)."""
-
-    async def delivery() -> dict[str, Any]:
-        document = await rig.db["deliveries"].find_one({"_id": notification_id})
-        return dict(document["deliveries"]["webhook"]) if document else {}
-
-    return await wait_for(delivery, until=lambda found: bool(found) and until(found), what=what)
-
-
 async def _dead(rig: Rig, notification_id: str) -> dict[str, Any]:
-    return await _webhook_delivery(rig, notification_id, lambda d: d["status"] == "dead", "a dead delivery")
+    return await wait_for(
+        lambda: rig.delivery(notification_id, "webhook"),
+        until=lambda delivery: delivery["status"] == "dead",
+        what="the webhook delivery to be dead",
+    )
 
 
 async def test_a_name_resolving_to_loopback_when_delivered_is_refused_and_never_reaches_the_listener(
@@ -149,7 +140,11 @@ async def test_a_redirect_to_a_private_address_is_not_followed(rig: Rig) -> None
     try:
         rig.webhook.redirect_to = private.url
         notification_id = await _a_match_for_a_webhook(rig, rig.webhook.url)
-        delivery = await _webhook_delivery(rig, notification_id, lambda d: d["attempts"] >= 1, "an attempt")
+        delivery = await wait_for(
+            lambda: rig.delivery(notification_id, "webhook"),
+            until=lambda d: d["attempts"] >= 1,
+            what="a webhook attempt",
+        )
         assert delivery["history"][0]["error"].endswith("HTTP 307; redirects are not followed")
         assert len(rig.webhook.requests) == 1
         assert private.requests == [], "the redirect to 127.0.0.2 was not followed"
@@ -184,12 +179,17 @@ async def test_an_allow_listed_name_gets_its_deliveries_over_https_at_the_vetted
             assert plain.status_code == 422
             assert "https only" in plain.json()["detail"][0]["msg"]
             url = f"https://hooks.example.cn:{receiver.port}/hook"
-            notification_id = await _a_match_for_a_webhook(rig, url)
-            receiver.secret = rig.webhook.secret
+            notification_id = await _a_match_for_a_webhook(
+                rig, url, then=lambda: setattr(receiver, "secret", rig.webhook.secret)
+            )
             [hook] = await receiver.delivered(1)
             assert hook["valid"]
             assert hook["host"] == f"hooks.example.cn:{receiver.port}"
-            sent = await _webhook_delivery(rig, notification_id, lambda d: d["status"] == "sent", "sent")
+            sent = await wait_for(
+                lambda: rig.delivery(notification_id, "webhook"),
+                until=lambda d: d["status"] == "sent",
+                what="the delivery to be sent",
+            )
             assert sent["attempts"] == 1
         finally:
             await stop_server(*server)
