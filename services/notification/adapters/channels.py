@@ -69,6 +69,7 @@ class EmailSender:
 @dataclass(frozen=True)
 class WebhookSender:
     """POST the notification as JSON, signed with the recipient's secret; any 2xx is success.
+    Errors do not repeat the URL: they are shown to staff and put on the bus.
 
     The URL is checked against ``policy`` and its name resolved before each POST, which goes to
     the vetted address (with the URL's name as Host and for TLS); redirects are not followed."""
@@ -83,9 +84,9 @@ class WebhookSender:
             async with asyncio.timeout(self.timeout_s):
                 target, address = await self.policy.destination(url, self.resolve)
         except RefusedURL as refused:
-            raise Undeliverable(f"refused {url}: {refused.message}") from refused
+            raise Undeliverable(f"webhook refused: {refused.message}") from refused
         except (OSError, TimeoutError) as error:
-            raise DeliveryError(f"POST {url}: cannot resolve the host: {error!r}") from error
+            raise DeliveryError(f"webhook POST: cannot resolve the host: {error!r}") from error
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         timestamp = int(now.timestamp())
         headers = {
@@ -107,8 +108,8 @@ class WebhookSender:
             ) as client:
                 response = await client.post(pinned, content=payload, headers=headers, extensions=extensions)
         except httpx.HTTPError as error:
-            raise DeliveryError(f"POST {url} (at {address}): {error!r}") from error
+            raise DeliveryError(f"webhook POST to {address}: {error!r}") from error
         if response.is_redirect:
-            raise DeliveryError(f"POST {url}: HTTP {response.status_code}; redirects are not followed")
+            raise DeliveryError(f"webhook POST: HTTP {response.status_code}; redirects are not followed")
         if not response.is_success:
-            raise DeliveryError(f"POST {url}: HTTP {response.status_code}")
+            raise DeliveryError(f"webhook POST: HTTP {response.status_code}")

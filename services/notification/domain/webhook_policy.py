@@ -155,7 +155,7 @@ class WebhookPolicy:
         reason = refusal(address)
         if reason is not None:
             where = (
-                target.host if target.address == address else f"{target.host} resolves to {address}, which"
+                target.host if target.address == address else f"the URL's host resolves to {address}, which"
             )
             raise RefusedURL(f"{where} is {reason}; webhooks go to public addresses only ({ALLOW_HINT})")
 
@@ -167,7 +167,7 @@ class WebhookPolicy:
             return target, target.address
         addresses = await resolve(target.host, target.port)
         if not addresses:
-            raise RefusedURL(f"{target.host} resolves to no address")
+            raise RefusedURL("the URL's host resolves to no address")
         for address in addresses:
             self.check_address(target, address)
         return target, addresses[0]

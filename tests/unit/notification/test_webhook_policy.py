@@ -163,7 +163,7 @@ async def test_a_name_is_sent_to_only_when_every_address_it_resolves_to_is_publi
 @pytest.mark.parametrize(
     ("addresses", "reason"),
     [
-        (["127.0.0.1"], "hooks.example.cn resolves to 127.0.0.1, which is a loopback address"),
+        (["127.0.0.1"], "the URL's host resolves to 127.0.0.1, which is a loopback address"),
         (["8.8.8.8", "10.1.2.3"], "resolves to 10.1.2.3, which is a private address"),
         (["::ffff:192.168.1.1"], "a private address"),
         (["169.254.169.254"], "a cloud metadata address"),
