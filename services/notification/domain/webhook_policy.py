@@ -32,7 +32,7 @@ LOCAL_SUFFIXES = ("localhost", "localdomain", "local", "internal", "home.arpa")
 CGNAT = ip_network("100.64.0.0/10")
 NAT64 = ip_network("64:ff9b::/96")
 HOST_CHARACTERS = frozenset(string.ascii_lowercase + string.digits + ".-_")
-PATH_SAFE = "".join(sorted(set(string.punctuation) - {"%"})) + "%"
+PATH_SAFE = string.punctuation  # kept as written; existing escapes (%XX) too
 
 
 class RefusedURL(ValueError):
