@@ -30,6 +30,12 @@ DEFAULT_PORTS: Mapping[str, int] = {
     "web": 8100,  # the web front end; calls the five APIs above
 }
 HOST = "127.0.0.1"
+# The local profile's settings (the environment overrides them): webhooks may go to receivers
+# on this machine, over plain http.
+LOCAL_SETTINGS: Mapping[str, str] = {
+    "WEBHOOK_REQUIRE_HTTPS": "false",
+    "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,::1,localhost",
+}
 # In-flight messages finish and commit within this (see the services' graceful shutdown).
 GRACEFUL_STOP_S = 40.0
 
@@ -82,11 +88,12 @@ class ServiceProcesses:
         return self.log_dir / f"{name}.log"
 
     def service_env(self, name: str) -> dict[str, str]:
-        """Its environment: where it listens, its database, and where the others answer
-        (``<NAME>_URL``, which the web front end reads)."""
+        """Its environment: the local profile's settings, where it listens, its database, and
+        where the others answer (``<NAME>_URL``, which the web front end reads)."""
         database = {"MONGO_DATABASE": f"{self.database_prefix}_{name}"} if self.database_prefix else {}
         urls = {f"{other.upper()}_URL": self.url(other) for other in self.ports if other != name}
-        return {**os.environ, **self.env, **urls, **database, "HTTP_PORT": str(self.ports[name])}
+        port = {"HTTP_PORT": str(self.ports[name])}
+        return {**LOCAL_SETTINGS, **os.environ, **self.env, **urls, **database, **port}
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)

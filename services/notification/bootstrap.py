@@ -29,7 +29,7 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> FastAPI:
         email=EmailSender(
             settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_timeout_seconds
         ),
-        webhook=WebhookSender(settings.webhook_timeout_seconds),
+        webhook=WebhookSender(settings.webhook_timeout_seconds, settings.webhook_policy()),
         retry_policy=RetryPolicy(
             settings.delivery_attempts, settings.retry_first_seconds, settings.retry_multiplier
         ),

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from services.notification.adapters.channels import DeliveryError, EmailSender, WebhookSender
+from services.notification.adapters.channels import DeliveryError, EmailSender, Undeliverable, WebhookSender
 from services.notification.adapters.repository import NotificationStore, notification_document
 from services.notification.domain.decision import Cause, Intent, Kind, Plan, Recipient, Skip, decide
 from services.notification.domain.delivery import Delivery
@@ -266,7 +266,8 @@ class Notifications:
             try:
                 await self._send(Channel(channel), recipient, document, now)
             except DeliveryError as error:
-                delivery = delivery.failed(now, str(error), self.retry_policy)
+                final = isinstance(error, Undeliverable)
+                delivery = delivery.failed(now, str(error), self.retry_policy, final=final)
                 log.warning("%s delivery of %s failed: %s", channel, document["_id"], error)
                 if delivery.status == "dead":
                     events.append(

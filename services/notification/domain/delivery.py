@@ -28,10 +28,11 @@ class Delivery(BaseModel):
     def succeeded(self, now: datetime) -> Self:
         return self._after(Attempt(at=now, ok=True), status="sent", due_at=self.due_at)
 
-    def failed(self, now: datetime, error: str, retry: RetryPolicy) -> Self:
-        """Attempt n failing waits ``retry.backoff(n)``; after ``retry.attempts`` it is dead."""
+    def failed(self, now: datetime, error: str, retry: RetryPolicy, *, final: bool = False) -> Self:
+        """Attempt n failing waits ``retry.backoff(n)``; after ``retry.attempts`` it is dead, and
+        at once when the failure is ``final`` (trying again cannot help)."""
         attempt = Attempt(at=now, ok=False, error=error[:2_000])
-        if self.attempts + 1 >= retry.attempts:
+        if final or self.attempts + 1 >= retry.attempts:
             return self._after(attempt, status="dead", due_at=self.due_at)
         pause = timedelta(seconds=retry.backoff(self.attempts + 1))
         return self._after(attempt, status="pending", due_at=now + pause)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from services.notification.api.deps import Me, StoreDep
+from services.notification.api.deps import Me, NotificationsDep, StoreDep
 from services.notification.domain.preferences import Preferences
+from services.notification.domain.webhook_policy import RefusedURL
 from shared.api.errors import AUTH_ERRORS
-from shared.errors import Unauthorized
+from shared.errors import InvalidField, Unauthorized
 
 router = APIRouter(prefix="/me/preferences", tags=["preferences"], responses=AUTH_ERRORS)
 
@@ -30,9 +31,18 @@ async def my_preferences(me: Me, store: StoreDep) -> MyPreferences:
 
 
 @router.put("")
-async def change_preferences(chosen: Preferences, me: Me, store: StoreDep) -> MyPreferences:
+async def change_preferences(
+    chosen: Preferences, me: Me, store: StoreDep, notifications: NotificationsDep
+) -> MyPreferences:
     """Replace your preferences. The email address and webhook URL you give stay in this
-    service: they are never put on the bus and are erased with your account."""
+    service: they are never put on the bus and are erased with your account. A webhook URL
+    must name a public https receiver: internal names and addresses, a user name or password
+    in the URL and other schemes are refused (422)."""
+    if chosen.webhook_url is not None:
+        try:
+            notifications.webhook.policy.target(str(chosen.webhook_url))
+        except RefusedURL as refused:
+            raise InvalidField(["body", "webhook_url"], refused.message) from refused
     recipient = await store.save_preferences(me.id, me.kind, chosen)
     if recipient is None:
         raise Unauthorized("this account was deleted")

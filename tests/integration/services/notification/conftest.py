@@ -8,9 +8,11 @@ import email
 import email.policy
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from ipaddress import ip_address
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -26,9 +28,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from services.notification.adapters.channels import system_resolver
 from services.notification.bootstrap import create_app
 from services.notification.core.config import Settings
 from services.notification.domain.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from services.notification.domain.webhook_policy import IPAddress, WebhookPolicy
 from services.notification.service_layer import Notifications
 from shared.auth import Principal, Role, TokenIssuer
 from shared.events import catalogue as c
@@ -98,21 +102,32 @@ class WebhookReceiver:
     ``failures`` requests."""
 
     clock: Clock
+    host: str = "127.0.0.1"
     port: int = field(default_factory=free_port)
     secret: str = ""
     failures: int = 0
+    redirect_to: str | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"http://{self.host}:{self.port}/hook"
 
     async def receive(self, request: Request) -> Response:
         body = await request.body()
         timestamp = int(request.headers[TIMESTAMP_HEADER])
         signed = request.headers[SIGNATURE_HEADER]
         valid = verify(self.secret, timestamp, body, signed, now=int(self.clock().timestamp()))
-        self.requests.append({"valid": valid, "body": json.loads(body), "timestamp": timestamp})
+        self.requests.append(
+            {
+                "valid": valid,
+                "body": json.loads(body),
+                "timestamp": timestamp,
+                "host": request.headers["host"],
+            }
+        )
+        if self.redirect_to is not None:
+            return Response(status_code=307, headers={"Location": self.redirect_to})
         if len(self.requests) <= self.failures:
             return Response(status_code=503)
         return Response(status_code=204 if valid else 401)
@@ -128,9 +143,12 @@ class WebhookReceiver:
 
 
 async def run_server(
-    app: Any, port: int, lifespan: str = "auto"
+    app: Any, port: int, lifespan: str = "auto", host: str = "127.0.0.1", tls_pem: str | None = None
 ) -> tuple[uvicorn.Server, asyncio.Task[None]]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+    """``tls_pem``: serve https with the key and certificate chain in that file."""
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan=lifespan, ssl_certfile=tls_pem
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     await wait_for(lambda: _true(server.started), until=bool, what="the HTTP server to start")
@@ -204,6 +222,17 @@ class Rig:
         await wait_for(stored, until=lambda found: found is not None, what="the vacancy's title")
         return state.vacancy_id
 
+    def send_webhooks(self, policy: WebhookPolicy | None = None, dns: dict[str, str] | None = None) -> None:
+        """Change the webhook policy (for saving and delivering), and pretend ``dns`` maps these
+        names to these addresses (other names resolve as usual)."""
+        sender = self.notifications.webhook
+        names = {name: [ip_address(address)] for name, address in (dns or {}).items()}
+
+        async def resolve(host: str, port: int) -> list[IPAddress]:
+            return names[host] if host in names else await system_resolver(host, port)
+
+        self.notifications.webhook = replace(sender, policy=policy or sender.policy, resolve=resolve)
+
     async def prefer(self, headers: dict[str, str], **preferences: Any) -> dict[str, Any]:
         response = await self.client.put("/me/preferences", json=preferences, headers=headers)
         assert response.status_code == 200, response.text
@@ -230,20 +259,25 @@ class Rig:
         return bearer(TOKENS.issue(Principal(account_id=uuid4(), role=Role.STAFF)))
 
     async def delivery(self, notification_id: str, channel: str) -> dict[str, Any]:
-        document = await self.db["deliveries"].find_one({"_id": notification_id})
+        """It is written just after the notification, so it may take a moment to appear."""
+        document = await wait_for(
+            lambda: self.db["deliveries"].find_one({"_id": notification_id}),
+            until=lambda found: found is not None,
+            what=f"the deliveries of {notification_id}",
+        )
         assert document is not None
         delivery: dict[str, Any] = document["deliveries"][channel]
         return delivery
 
 
-@pytest.fixture
-async def rig(namespace: Namespace) -> AsyncIterator[Rig]:
+@asynccontextmanager
+async def rigged(namespace: Namespace, **webhook_settings: Any) -> AsyncIterator[Rig]:
     """Three delivery attempts, 60 s then 120 s apart on the test's clock."""
     clock = Clock()
     smtp = SmtpServer(free_port())
     overrides: dict[str, Any] = {
         "smtp_port": smtp.port, "delivery_poll_seconds": 0.05, "sse_poll_seconds": 0.05,
-        "retry_first_seconds": 60, "retry_multiplier": 2, "delivery_attempts": 3,
+        "retry_first_seconds": 60, "retry_multiplier": 2, "delivery_attempts": 3, **webhook_settings,
     }  # fmt: skip
     settings = Settings(**{**settings_for(namespace, "notification").model_dump(), **overrides})
     webhook = WebhookReceiver(clock)
@@ -258,3 +292,17 @@ async def rig(namespace: Namespace) -> AsyncIterator[Rig]:
         await mongo.close()
         await smtp.stop()
         await stop_server(*hook_server)
+
+
+@pytest.fixture
+async def rig(namespace: Namespace) -> AsyncIterator[Rig]:
+    """Webhooks may go to the local receiver (allow-listed 127.0.0.1, plain http)."""
+    async with rigged(namespace, webhook_allowed_hosts="127.0.0.1", webhook_require_https=False) as made:
+        yield made
+
+
+@pytest.fixture
+async def public_rig(namespace: Namespace) -> AsyncIterator[Rig]:
+    """Webhooks may go to public addresses only (no allow-list), plain http allowed."""
+    async with rigged(namespace, webhook_require_https=False) as made:
+        yield made
