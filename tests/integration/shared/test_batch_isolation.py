@@ -4,6 +4,8 @@ is dead-lettered with its reason."""
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -37,6 +39,7 @@ Database = AsyncDatabase[dict[str, Any]]
 NUL = "\x00"  # the store (FerretDB on PostgreSQL) refuses it in any string
 TOO_BIG = 2**63  # no 8-byte integer holds it: the driver refuses it
 TRAP_SCORE = 0.4242
+SCORES = (0.5 + step / 1000 for step in itertools.count())
 
 
 def notification_app_for(settings: ServiceSettings) -> FastAPI:
@@ -61,7 +64,8 @@ def seeker() -> Event:
 
 
 def match() -> Event:
-    return factories.match_found(uuid4(), uuid4(), uuid4(), score=0.8, rank=1)
+    """A match with a score of its own (the fair's poison collides with a stored score)."""
+    return factories.match_found(uuid4(), uuid4(), uuid4(), score=next(SCORES), rank=1)
 
 
 def vacancy_id(event: Event) -> str:
@@ -153,7 +157,8 @@ async def publish_on_one_partition(namespace: Namespace, topic: Topic, bodies: l
 
 
 async def dead_letters(namespace: Namespace, topic: Topic) -> list[dict[str, str]]:
-    """The headers of every record on the topic's dead-letter topic so far."""
+    """The headers of every record on the topic's dead-letter topic so far, and the event id
+    in its body."""
     name = dead_letter_topic(topic_name(topic, namespace.topic_prefix))
     consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers)
     await consumer.start()
@@ -166,7 +171,10 @@ async def dead_letters(namespace: Namespace, topic: Topic) -> list[dict[str, str
         while len(records) < end:
             batch = await consumer.getmany(timeout_ms=200)
             records.extend(record for part in batch.values() for record in part)
-        return [{k: v.decode() for k, v in record.headers} for record in records]
+        return [
+            {"body.event_id": json.loads(record.value)["event_id"], **{k: v.decode() for k, v in record.headers}}
+            for record in records
+        ]
     finally:
         await consumer.stop()
 
@@ -207,7 +215,7 @@ async def test_a_poison_message_is_dead_lettered_alone_and_its_neighbours_are_ap
         assert await applied(database, subscriber.collection, ids) == [ids[0], *ids[2:]]
 
     [dead] = await dead_letters(namespace, subscriber.topic)
-    assert dead["event_id"] == str(envelopes[1].event_id)
+    assert dead["body.event_id"] == str(envelopes[1].event_id)
     assert dead["dlq.service"] == subscriber.service
     assert dead["dlq.offset"] == "1"
     assert dead["dlq.attempts"] == "3"
