@@ -300,7 +300,10 @@ class _BatchRun:
     service_name: str
     outcomes: Counter[str] = field(default_factory=Counter)
 
-    async def apply(self, events: list[tuple[int, Envelope[Event]]]) -> None:
+    async def apply(self, events: list[tuple[int, Envelope[Event]]], *, outcome: str = "ok") -> None:
+        """Apply ``events`` together (``outcome`` counts them if the first attempt does)."""
+        if not events:
+            return
         tries = Tries()
         try:
             await retried(lambda: self.handle([event for _, event in events]), self.retry, tries)
@@ -313,14 +316,14 @@ class _BatchRun:
             logger.warning("a batch of %d events failed (%r); isolating the failing one", len(events), error)
             await self._isolate(events)
         else:
-            self.outcomes["retried" if tries.count > 1 else "ok"] += len(events)
+            self.outcomes["retried" if tries.count > 1 else outcome] += len(events)
 
     async def _isolate(self, events: list[tuple[int, Envelope[Event]]]) -> None:
         """``events`` failed together: apply each half in turn, splitting a failing one again."""
         middle = len(events) // 2
         for half in (events[:middle], events[middle:]):
             if len(half) == 1:
-                await self.apply(half)
+                await self.apply(half, outcome="retried")
                 continue
             try:
                 await self.handle([event for _, event in half])

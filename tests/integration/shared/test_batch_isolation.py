@@ -172,7 +172,8 @@ async def dead_letters(namespace: Namespace, topic: Topic) -> list[dict[str, str
             batch = await consumer.getmany(timeout_ms=200)
             records.extend(record for part in batch.values() for record in part)
         return [
-            {"body.event_id": json.loads(record.value)["event_id"], **{k: v.decode() for k, v in record.headers}}
+            {"body.event_id": json.loads(record.value)["event_id"]}
+            | {name: value.decode() for name, value in record.headers}
             for record in records
         ]
     finally:
