@@ -54,8 +54,9 @@ def subscribe_batch(
     """Like ``subscribe``, for a hot topic: the handler gets up to ``max_records`` messages at
     once (waiting up to ``wait_ms`` for them) and the batch is acknowledged after it returns.
 
-    The handler must be idempotent per message by itself (``ReliableDelivery`` records and
-    skips event ids one message at a time) and should not raise for one bad message.
+    The handler hands the batch to ``shared.messaging.delivery.consume_batch``, which isolates
+    a failing message; it must be idempotent per message by itself (``ReliableDelivery``
+    records and skips event ids one message at a time, never a batch's).
     """
     return router.subscriber(
         topic_name(topic, settings.topic_prefix),

@@ -27,6 +27,8 @@ class Event(BaseModel):
     topic: ClassVar[Topic]
     key_field: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    """The major version this code writes and reads; raised only by a change an older reader
+    would misread (a field removed, renamed or given a new meaning), never by a new optional field."""
 
     registry: ClassVar[dict[str, type[Event]]] = {}
 
@@ -50,7 +52,9 @@ class Envelope(BaseModel, Generic[PayloadT]):
     """Metadata plus payload; JSON on the wire.
 
     ``Envelope[VacancyPosted]`` validates that the event type on the wire is the
-    one its payload model declares.
+    one its payload model declares, and refuses a ``schema_version`` newer than the one
+    the payload model knows: a newer major version may mean something this code would
+    misread, so it is dead-lettered rather than guessed at (see docs/delivery.md).
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -80,6 +84,12 @@ class Envelope(BaseModel, Generic[PayloadT]):
                 raise ValueError(f"event_type {self.event_type!r} is not a kind of {model.__name__}")
         elif self.event_type != declared:
             raise ValueError(f"event_type {self.event_type!r} does not match payload type {declared!r}")
+        known = Event.registry[self.event_type].schema_version
+        if self.schema_version > known:
+            raise ValueError(
+                f"schema_version {self.schema_version} of {self.event_type!r} is newer than {known}, "
+                "the newest this consumer knows"
+            )
         return self
 
     @classmethod
@@ -140,23 +150,29 @@ def parse_event(data: bytes | str) -> Envelope[Event]:
 
 @dataclass(frozen=True)
 class ParsedBatch:
-    events: list[Envelope[Event]]
-    """The valid events, in the order they came."""
+    events: list[tuple[int, Envelope[Event]]]
+    """The valid events of known types with their positions in the batch, in the order they came."""
     invalid: dict[int, ValueError]
     """The position in the batch and the error of each message that is not a valid event."""
+    unknown: list[int]
+    """The positions of envelopes of event types this code does not know (newer producers')."""
 
 
 def parse_batch(bodies: Sequence[Any]) -> ParsedBatch:
     """A consumed batch's decoded bodies as events of the catalogue."""
-    events: list[Envelope[Event]] = []
+    events: list[tuple[int, Envelope[Event]]] = []
     invalid: dict[int, ValueError] = {}
+    unknown: list[int] = []
     for position, body in enumerate(bodies):
         try:
-            model = _payload_model(EnvelopeHead.model_validate(body))
-            events.append(Envelope[model].model_validate(body))  # type: ignore[valid-type]
+            model = Event.registry.get(EnvelopeHead.model_validate(body).event_type)
+            if model is None:
+                unknown.append(position)
+            else:
+                events.append((position, Envelope[model].model_validate(body)))  # type: ignore[valid-type]
         except ValueError as error:  # pydantic's ValidationError is one
             invalid[position] = error
-    return ParsedBatch(events, invalid)
+    return ParsedBatch(events, invalid, unknown)
 
 
 def of_type(events: Sequence[Envelope[Event]], payload: type[PayloadT]) -> list[Envelope[PayloadT]]:

@@ -9,7 +9,9 @@ A broker middleware wraps every handler of a service:
   acknowledged so the partition keeps flowing;
 - an outage of the store or broker is not the message's fault: the message is not
   acknowledged, the consumer seeks back to it and it is delivered again;
-- an envelope of an event type that no handler of this service takes is skipped.
+- an envelope of an event type that no handler of this service takes is skipped;
+- a batch (``consume_batch``) that still fails is split until the failing message is alone:
+  the others are applied, that one is retried and dead-lettered by itself.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 from uuid import UUID
 
 from aiokafka import ConsumerRecord
@@ -58,6 +61,9 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
 INPUT_ERRORS: tuple[type[BaseException], ...] = (ValidationError, ValueError, UnicodeDecodeError)
 
 MAX_ERROR_HEADER = 2_000
+# The name under which the broker's context holds the service's ``ReliableDelivery``.
+CONTEXT_NAME = "delivery"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,28 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         return self.first_backoff_s * self.multiplier ** (attempt - 1)
+
+
+@dataclass
+class Tries:
+    count: int = 0
+
+
+async def retried(call: Callable[[], Awaitable[T]], policy: RetryPolicy, tries: Tries) -> T:
+    """``call``, again after a pause while it fails with an error a retry may fix, up to the
+    policy's attempts; an outage or bad input is raised at once."""
+    while True:
+        tries.count += 1
+        try:
+            return await call()
+        except (*OUTAGE_ERRORS, *INPUT_ERRORS):
+            raise
+        except Exception as error:
+            if tries.count >= policy.attempts:
+                raise
+            pause = policy.backoff(tries.count)
+            logger.warning("attempt %d failed (%r); retrying in %.2f s", tries.count, error, pause)
+            await asyncio.sleep(pause)
 
 
 class ReliableDelivery:
@@ -88,9 +116,18 @@ class ReliableDelivery:
         self.service_name = service_name
         self.retry = retry or RetryPolicy()
         self.metrics = metrics or ServiceMetrics()
+        broker.context.set_global(CONTEXT_NAME, self)
 
     def __call__(self, msg: Any, /, *, context: Any) -> _DeliveryScope:
         return _DeliveryScope(msg, context=context, policy=self)
+
+    @staticmethod
+    def of(broker: KafkaBroker) -> ReliableDelivery:
+        """The delivery policy of the service whose broker this is."""
+        delivery = broker.context.get(CONTEXT_NAME)
+        if not isinstance(delivery, ReliableDelivery):
+            raise LookupError("this broker has no ReliableDelivery middleware")
+        return delivery
 
 
 class _DeliveryScope(BaseMiddleware):
@@ -100,7 +137,7 @@ class _DeliveryScope(BaseMiddleware):
     def __init__(self, msg: Any, /, *, context: Any, policy: ReliableDelivery) -> None:
         super().__init__(msg, context=context)
         self.policy = policy
-        self.attempts = 0
+        self.tries = Tries()
         self.skipped = False
         self.activity = contextlib.ExitStack()
 
@@ -129,22 +166,14 @@ class _DeliveryScope(BaseMiddleware):
         return result
 
     async def _call_with_retries(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
-        retry = self.policy.retry
-        while True:
-            self.attempts += 1
-            try:
+        try:
+            if isinstance(self.msg, tuple):  # a batch: consume_batch retries and isolates its events
+                self.tries.count = 1
                 return await call_next(msg)
-            except OUTAGE_ERRORS:
-                await asyncio.sleep(retry.outage_pause_s)  # do not spin while the store is down
-                raise
-            except INPUT_ERRORS:
-                raise
-            except Exception as error:
-                if self.attempts >= retry.attempts:
-                    raise
-                pause = retry.backoff(self.attempts)
-                logger.warning("attempt %d failed (%r); retrying in %.2f s", self.attempts, error, pause)
-                await asyncio.sleep(pause)
+            return await retried(lambda: call_next(msg), self.policy.retry, self.tries)
+        except OUTAGE_ERRORS:
+            await asyncio.sleep(self.policy.retry.outage_pause_s)  # do not spin while the store is down
+            raise
 
     async def after_processed(
         self,
@@ -157,18 +186,22 @@ class _DeliveryScope(BaseMiddleware):
         finally:
             self.activity.close()
         metrics = self.policy.metrics
-        metrics.consumed.labels(self.topic, outcome).inc(len(self.records))
+        if outcome is not None:
+            metrics.consumed.labels(self.topic, outcome).inc(len(self.records))
         metrics.handling_seconds.labels(self.topic).observe(time.perf_counter() - self.started)
         return acknowledged
 
-    async def _settle(self, exc_val: BaseException | None) -> tuple[str, bool]:
-        """What became of the message, and whether the error (if any) is dealt with here."""
+    async def _settle(self, exc_val: BaseException | None) -> tuple[str | None, bool]:
+        """What became of the message (None: a batch whose messages consume_batch counted), and
+        whether the error (if any) is dealt with here."""
         if exc_val is None:
-            outcome = "skipped_duplicate" if self.skipped else "retried" if self.attempts > 1 else "ok"
+            if isinstance(self.msg, tuple):
+                return None, False
+            outcome = "skipped_duplicate" if self.skipped else "retried" if self.tries.count > 1 else "ok"
             return outcome, False
         if isinstance(exc_val, (*OUTAGE_ERRORS, asyncio.CancelledError)):
             return "redelivered", False  # an outage or a shutdown: not acknowledged
-        if isinstance(self.msg, tuple):  # a batch that failed as a whole, retries spent
+        if isinstance(self.msg, tuple):  # a batch whose handler fails outside consume_batch's care
             for record in self.records:
                 await self._dead_letter(record, exc_val)
             return "dead_lettered", True
@@ -183,7 +216,11 @@ class _DeliveryScope(BaseMiddleware):
 
     async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: BaseException) -> None:
         await dead_letter(
-            self.policy.broker, record, error, service_name=self.policy.service_name, attempts=self.attempts
+            self.policy.broker,
+            record,
+            error,
+            service_name=self.policy.service_name,
+            attempts=self.tries.count,
         )
 
 
@@ -233,11 +270,74 @@ async def consume_batch(
     *,
     service_name: str,
 ) -> None:
-    """Hand a consumed batch's valid events to ``handle`` together, in order, and put each
-    message that is not a valid event on the dead-letter topic."""
+    """Hand a consumed batch's valid events to ``handle`` together, in order; put each message
+    that is not a valid event (a newer major schema version included) on the dead-letter topic,
+    and skip the envelopes of event types this code does not know.
+
+    If ``handle`` still fails after its retries (not an outage), the batch is split in halves,
+    each applied in order, a failing half split again, until the failing message is alone: it
+    is retried and dead-lettered by itself, and every other event is applied. ``handle`` must
+    be idempotent: an event a failed attempt wrote is applied again. An outage raises, and the
+    whole batch is delivered again."""
+    delivery = ReliableDelivery.of(broker)
+    records = batch.raw_message if isinstance(batch.raw_message, tuple) else (batch.raw_message,)
     parsed = parse_batch(bodies)
-    await handle(parsed.events)
-    await dead_letter_invalid(broker, batch, parsed.invalid, service_name=service_name)
+    run = _BatchRun(broker, records, handle, delivery.retry, service_name)
+    await run.apply(parsed.events)
+    for position, error in parsed.invalid.items():
+        await run.dead_letter(position, error, attempts=1)
+    run.outcomes["skipped_unhandled"] += len(parsed.unknown)
+    for outcome, count in run.outcomes.items():
+        delivery.metrics.consumed.labels(records[0].topic, outcome).inc(count)
+
+
+@dataclass
+class _BatchRun:
+    broker: KafkaBroker
+    records: tuple[ConsumerRecord[Any, Any], ...]
+    handle: Callable[[list[Envelope[Event]]], Awaitable[object]]
+    retry: RetryPolicy
+    service_name: str
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    async def apply(self, events: list[tuple[int, Envelope[Event]]], *, outcome: str = "ok") -> None:
+        """Apply ``events`` together (``outcome`` counts them if the first attempt does)."""
+        if not events:
+            return
+        tries = Tries()
+        try:
+            await retried(lambda: self.handle([event for _, event in events]), self.retry, tries)
+        except OUTAGE_ERRORS:
+            raise
+        except Exception as error:  # noqa: BLE001 - any failure but an outage is one event's fault
+            if len(events) == 1:
+                await self.dead_letter(events[0][0], error, attempts=tries.count)
+                return
+            logger.warning("a batch of %d events failed (%r); isolating the failing one", len(events), error)
+            await self._isolate(events)
+        else:
+            self.outcomes["retried" if tries.count > 1 else outcome] += len(events)
+
+    async def _isolate(self, events: list[tuple[int, Envelope[Event]]]) -> None:
+        """``events`` failed together: apply each half in turn, splitting a failing one again."""
+        middle = len(events) // 2
+        for half in (events[:middle], events[middle:]):
+            if len(half) == 1:
+                await self.apply(half, outcome="retried")
+                continue
+            try:
+                await self.handle([event for _, event in half])
+            except OUTAGE_ERRORS:
+                raise
+            except Exception:  # noqa: BLE001 - as in apply
+                await self._isolate(half)
+            else:
+                self.outcomes["retried"] += len(half)
+
+    async def dead_letter(self, position: int, error: BaseException, *, attempts: int) -> None:
+        record = self.records[position]
+        await dead_letter(self.broker, record, error, service_name=self.service_name, attempts=attempts)
+        self.outcomes["dead_lettered"] += 1
 
 
 async def consume_seeker_batch(
@@ -261,15 +361,6 @@ async def consume_seeker_batch(
         await in_runs(events, c.SeekerState, profiles, erasure)
 
     await consume_batch(bodies, batch, broker, seekers, service_name=service_name)
-
-
-async def dead_letter_invalid(
-    broker: KafkaBroker, batch: KafkaMessage, invalid: Mapping[int, Exception], *, service_name: str
-) -> None:
-    """Dead-letter the messages of a consumed batch at the positions in ``invalid``."""
-    records = batch.raw_message if isinstance(batch.raw_message, tuple) else (batch.raw_message,)
-    for position, error in invalid.items():
-        await dead_letter(broker, records[position], error, service_name=service_name)
 
 
 def _record(msg: Any) -> ConsumerRecord[Any, Any]:

@@ -8,15 +8,17 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream import Depends
 from faststream.kafka import KafkaRouter
+from prometheus_client.parser import text_string_to_metric_families
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import AutoReconnect
 
-from shared.events import Envelope, Topic, dead_letter_topic, topic_name
+from shared.events import Envelope, Event, Topic, dead_letter_topic, of_type, topic_name
 from shared.events import catalogue as c
-from shared.messaging.delivery import accepts
-from shared.service import Service, subscribe
+from shared.messaging.admin import ensure_topics, topic_plan
+from shared.messaging.delivery import BatchMessage, Broker, accepts, consume_batch
+from shared.service import Service, subscribe, subscribe_batch
 from tests.conftest import Namespace
-from tests.helpers import read_all, running, send_raw, settings_for, wait_for
+from tests.helpers import consumed, publish_envelopes, read_all, running, send_raw, settings_for, wait_for
 from tests.samples import samples
 
 pytestmark = pytest.mark.integration
@@ -149,4 +151,90 @@ async def test_an_event_type_without_a_handler_is_skipped_not_dead_lettered(name
             end = await consumer.end_offsets([TopicPartition(dlq, 0)])
         finally:
             await consumer.stop()
+    assert list(end.values()) == [0]
+
+
+class BatchOfVacancies:
+    """A batch consumer of vacancy events, steered by title like ``Vacancies``; its writes are
+    idempotent, as a batch handler's must be."""
+
+    def __init__(self, namespace: Namespace) -> None:
+        self.settings = settings_for(namespace, "matching")
+        self.service: Service | None = None
+        self.calls: list[list[str]] = []
+        self.router = KafkaRouter()
+
+        async def on_vacancies(bodies: list[Any], batch: BatchMessage, broker: Broker) -> None:
+            await consume_batch(bodies, batch, broker, self.apply, service_name="matching")
+
+        subscribe_batch(self.router, self.settings, Topic.VACANCY)(on_vacancies)
+
+    async def apply(self, events: list[Envelope[Event]]) -> None:
+        titles = [event.payload.title for event in of_type(events, c.VacancyState)]
+        self.calls.append(titles)
+        assert self.service is not None
+        for title in titles:
+            if title.startswith("always fails"):
+                raise RuntimeError(f"cannot handle {title}")
+            if title.startswith("store blips") and len(self.calls) == 1:
+                raise AutoReconnect("connection reset by the store")
+            await self.service.store.database()["vacancies"].update_one(
+                {"_id": title}, {"$set": {"applied": True}}, upsert=True
+            )
+
+
+async def test_a_batch_isolates_its_failing_event_and_counts_each_outcome(namespace: Namespace) -> None:
+    app = BatchOfVacancies(namespace)
+    topic = topic_name(Topic.VACANCY, namespace.topic_prefix)
+    newer = vacancy("newer schema").model_copy(update={"schema_version": 2})
+    unknown = vacancy("unknown type").model_dump_json().replace("vacancy.posted", "vacancy.promoted", 1)
+    await ensure_topics(namespace.infra.kafka_bootstrap_servers, topic_plan(namespace.topic_prefix))
+    await publish_envelopes(namespace, vacancy("第一"), vacancy("always fails"), vacancy("第三"), newer)
+    await send_raw(namespace, topic, unknown.encode(), key=KEY)
+    await publish_envelopes(namespace, vacancy("第五"))
+
+    async with running(app.settings, app.router) as service:  # the six come as one batch
+        app.service = service
+        await wait_for(lambda: consumed(namespace, "matching", Topic.VACANCY), until=bool, what="the batch")
+        samples = service.metrics.exposition().decode()
+        titles = [document["_id"] async for document in service.store.database()["vacancies"].find()]
+
+    assert sorted(titles) == ["第一", "第三", "第五"]
+    assert app.calls == [
+        *[["第一", "always fails", "第三", "第五"]] * 3,  # the batch, with its retries
+        ["第一", "always fails"],  # its first half fails
+        ["第一"],
+        *[["always fails"]] * 3,  # alone, with its retries, then dead-lettered
+        ["第三", "第五"],  # the second half, in the partition's order
+    ]
+    dead = await read_all(namespace, dead_letter_topic(topic), 2)
+    assert sorted(dict(record.headers)["dlq.offset"] for record in dead) == [b"1", b"3"]
+    counted = {
+        sample.labels["outcome"]: sample.value
+        for family in text_string_to_metric_families(samples)
+        for sample in family.samples
+        if sample.name == "talentfair_messages_consumed_total" and sample.labels["topic"] == topic
+    }
+    assert counted == {"retried": 3, "dead_lettered": 2, "skipped_unhandled": 1}
+
+
+async def test_an_outage_in_a_batch_redelivers_the_whole_batch(namespace: Namespace) -> None:
+    app = BatchOfVacancies(namespace)
+    await ensure_topics(namespace.infra.kafka_bootstrap_servers, topic_plan(namespace.topic_prefix))
+    await publish_envelopes(namespace, vacancy("第一"), vacancy("store blips"), vacancy("第三"))
+
+    async with running(app.settings, app.router) as service:
+        app.service = service
+        await wait_for(lambda: consumed(namespace, "matching", Topic.VACANCY), until=bool, what="the batch")
+        titles = [document["_id"] async for document in service.store.database()["vacancies"].find()]
+        dlq = dead_letter_topic(topic_name(Topic.VACANCY, namespace.topic_prefix))
+        consumer = AIOKafkaConsumer(bootstrap_servers=namespace.infra.kafka_bootstrap_servers)
+        await consumer.start()
+        try:
+            end = await consumer.end_offsets([TopicPartition(dlq, 0)])
+        finally:
+            await consumer.stop()
+
+    assert sorted(titles) == ["store blips", "第一", "第三"]
+    assert app.calls == [["第一", "store blips", "第三"]] * 2  # redelivered whole, not split
     assert list(end.values()) == [0]

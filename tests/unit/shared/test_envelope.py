@@ -61,6 +61,18 @@ def test_event_type_must_match_the_payload_model() -> None:
         parse_event(json.dumps(data))  # a vacancy.closed payload needs vacancy fields
 
 
+def test_a_newer_major_schema_version_is_refused_and_older_ones_are_read() -> None:
+    """A consumer reads every version up to the one it knows, for a family base too."""
+    data = json.loads(Envelope.wrap(samples()[5], producer="seeker").model_dump_json())
+    assert data["schema_version"] == c.SeekerRegistered.schema_version == 1
+    for model in (c.SeekerRegistered, c.SeekerState):
+        assert Envelope[model].model_validate(data).schema_version == 1  # type: ignore[valid-type]
+        with pytest.raises(ValidationError, match=r"schema_version 99 of 'seeker\.registered' is newer"):
+            Envelope[model].model_validate({**data, "schema_version": 99})  # type: ignore[valid-type]
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        parse_event(json.dumps({**data, "schema_version": 0}))
+
+
 def test_unknown_event_type_is_a_clear_error() -> None:
     envelope = Envelope.wrap(c.SeekerDeleted(seeker_id=uuid4()), producer="seeker")
     data = json.loads(envelope.model_dump_json())
