@@ -30,6 +30,8 @@ DEFAULT_PORTS: Mapping[str, int] = {
     "web": 8100,  # the web front end; calls the five APIs above
 }
 HOST = "127.0.0.1"
+# The local profile serves plain HTTP on the loopback address: no Secure cookies (the default).
+LOCAL_ENV: Mapping[str, str] = {"SECURE_COOKIES": "false"}
 # In-flight messages finish and commit within this (see the services' graceful shutdown).
 GRACEFUL_STOP_S = 40.0
 
@@ -86,7 +88,7 @@ class ServiceProcesses:
         (``<NAME>_URL``, which the web front end reads)."""
         database = {"MONGO_DATABASE": f"{self.database_prefix}_{name}"} if self.database_prefix else {}
         urls = {f"{other.upper()}_URL": self.url(other) for other in self.ports if other != name}
-        return {**os.environ, **self.env, **urls, **database, "HTTP_PORT": str(self.ports[name])}
+        return {**LOCAL_ENV, **os.environ, **self.env, **urls, **database, "HTTP_PORT": str(self.ports[name])}
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)

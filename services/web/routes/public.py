@@ -88,9 +88,9 @@ async def login(
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-async def logout() -> Response:
+async def logout(settings: SettingsDep) -> Response:
     response = see_other("/")
-    sign_out(response)
+    sign_out(response, settings)
     return response
 
 
