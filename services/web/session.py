@@ -130,9 +130,9 @@ def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
     site (same-site) is refused too, since it could have planted its own session cookie."""
     if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
         raise CsrfRejected
-    existing = request.cookies.get(cookie_name(SESSION_COOKIE, _settings(request)))
-    expected = Session(existing, new=False).csrf(_settings(request)) if existing else ""
-    if not expected or not hmac.compare_digest(expected.encode(), csrf.encode("utf-8", "replace")):
+    session = session_of(request)
+    expected = session.csrf(_settings(request)).encode()
+    if session.new or not hmac.compare_digest(expected, csrf.encode("utf-8", "replace")):
         raise CsrfRejected
 
 

@@ -146,7 +146,7 @@ async def test_pages_work_under_their_content_security_policy(page: Page, platfo
     await log_in(page, platform, email, PASSWORD, "seeker")
     await expect(page).to_have_url(f"{platform.web}/seeker/matches")
     violations: list[str] = []
-    await page.expose_function("reportViolation", violations.append)
+    await page.expose_function("reportViolation", lambda directive: violations.append(directive))
     await page.add_init_script(
         "document.addEventListener('securitypolicyviolation', (e) => reportViolation(e.violatedDirective))"
     )
