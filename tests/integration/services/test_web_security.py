@@ -115,6 +115,7 @@ async def test_a_login_with_another_sessions_csrf_token_is_refused(namespace: Na
         refused = await victim.post("/login", data=login_form(planted, email, password))
         assert refused.status_code == 403
         assert "talent_token" not in victim.cookies
+        assert (await victim.post("/login", data=login_form("令牌", email, password))).status_code == 403
 
         # login CSRF: a sibling site plants the attacker's cookies and posts the attacker's form
         for name, value in attacker.cookies.items():
