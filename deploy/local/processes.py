@@ -31,10 +31,11 @@ DEFAULT_PORTS: Mapping[str, int] = {
 }
 HOST = "127.0.0.1"
 # The local profile's settings (the environment overrides them): webhooks may go to receivers
-# on this machine, over plain http.
+# on this machine, over plain http, and the pages are served over plain http (no Secure cookies).
 LOCAL_SETTINGS: Mapping[str, str] = {
     "WEBHOOK_REQUIRE_HTTPS": "false",
     "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,::1,localhost",
+    "SECURE_COOKIES": "false",
 }
 # In-flight messages finish and commit within this (see the services' graceful shutdown).
 GRACEFUL_STOP_S = 40.0

@@ -8,6 +8,7 @@ from services.employer.adapters.repository import OUTBOX_COLLECTIONS, EmployerSt
 from services.employer.api.routes import auth, candidates, organisations, staff, vacancies
 from services.employer.handlers import build_router
 from shared.api.app import create_api
+from shared.auth.throttle import LoginThrottle
 from shared.config import ServiceSettings
 from shared.service import Service
 
@@ -22,11 +23,14 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     service = Service(settings, routers=[build_router(settings)], outbox_collections=OUTBOX_COLLECTIONS)
     store = EmployerStore(service.store, service.outbox)
     service.provide("employer_store", store)
+    throttle = LoginThrottle(service.store)
     service.on_start(store.ensure_indexes)
+    service.on_start(throttle.ensure_indexes)
     app = create_api(
         service,
         auth.router, organisations.router, vacancies.router, candidates.router, staff.router,
         title="Employer service", description=DESCRIPTION,
     )  # fmt: skip
     app.state.employer_store = store
+    app.state.login_throttle = throttle
     return app

@@ -17,6 +17,7 @@ FIRST_PAGE = {"limit": 100}  # the APIs' largest page; the pages show the first 
 class Options(TypedDict, total=False):
     json: object
     params: Mapping[str, Any]
+    headers: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,11 @@ class Problem:
 class ApiError(Exception):
     """An API answered 4xx/5xx, or did not answer; ``messages`` are fit to show a person."""
 
-    def __init__(self, status: int, messages: list[Problem]) -> None:
+    def __init__(self, status: int, messages: list[Problem], retry_after: str | None = None) -> None:
         super().__init__(f"{status}: {'; '.join(map(str, messages))}")
         self.status = status
         self.messages = messages
+        self.retry_after_s = int(retry_after) if retry_after and retry_after.isdigit() else None
 
 
 def messages_of(body: object) -> list[Problem]:
@@ -80,9 +82,11 @@ class Backend:
         **options: Unpack[Options],
     ) -> httpx.Response:
         """The answer as it came; ``ApiError`` for an error status or no answer."""
-        url, headers = self._url(service, path), self._headers(token)
+        url, headers = self._url(service, path), {**self._headers(token), **options.pop("headers", {})}
         try:
-            response = await self.client.request(method, url, headers=headers, **options)
+            response = await self.client.request(
+                method, url, headers=headers, json=options.get("json"), params=options.get("params")
+            )
         except httpx.HTTPError as error:
             raise ApiError(
                 503, [Problem(f"{service} service unavailable ({type(error).__name__})")]
@@ -92,7 +96,7 @@ class Backend:
                 body: object = response.json()
             except ValueError:
                 body = response.text or response.reason_phrase
-            raise ApiError(response.status_code, messages_of(body))
+            raise ApiError(response.status_code, messages_of(body), response.headers.get("Retry-After"))
         return response
 
     async def call(

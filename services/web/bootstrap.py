@@ -17,6 +17,20 @@ from services.web.i18n import language_of, translator
 from services.web.routes import employer, live, public, seeker, staff
 from services.web.session import CsrfRejected, LoginRequired, sign_out
 from services.web.templating import render
+from shared.api.headers import SecurityHeaders
+
+# Scripts and styles from /static only (no inline code, no other origin), never framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",  # pages hold personal data and the session's CSRF token
+}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -30,6 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="talentfair web", version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.add_middleware(SecurityHeaders, headers=PAGE_HEADERS, cacheable=("/static/",))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(LoginRequired)
@@ -46,7 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
         assert isinstance(error, ApiError)
         if error.status == 401:
             response: Response = see_other(f"/login?next={request.url.path}")
-            sign_out(response)
+            sign_out(response, settings)
             return response
         return render(request, "error.html", error.status, status=error.status, messages=error.messages)
 

@@ -43,6 +43,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "login.as_employer": ("用人单位或人才中心工作人员", "an employer or talent-centre staff"),
     "login.submit": ("登录", "Sign in"),
     "login.no_account": ("还没有账号？", "No account yet?"),
+    "login.throttled": (
+        "登录失败次数过多，已暂时停止登录。请 {minutes} 分钟后再试。",
+        "Too many failed sign-ins: signing in is paused. Please try again in {minutes} min.",
+    ),
     "signup.seeker": ("求职者注册", "Job seeker sign-up"),
     "signup.employer": ("用人单位注册", "Employer sign-up"),
     "signup.submit": ("注册", "Sign up"),

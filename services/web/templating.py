@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from services.web.catalogue import CATALOGUE
 from services.web.i18n import language_of, translator
-from services.web.session import csrf_token, keep_csrf_cookie, viewer_of
+from services.web.session import keep_session, session_of, viewer_of
 from shared.events import catalogue as c
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,7 +53,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         label = t(key) if key in CATALOGUE else name
         return f"{label} {rest}".strip()
 
-    csrf = csrf_token(request)
+    settings = request.app.state.settings
+    session = session_of(request)
     response = templates.TemplateResponse(
         request,
         name,
@@ -61,12 +62,12 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "t": t,
             "lang": language,
             "viewer": viewer_of(request),
-            "csrf": csrf,
+            "csrf": session.csrf(settings),
             "reason_label": reason_label,
             "field_label": field_label,
             **context,
         },
         status_code=status_code,
     )
-    keep_csrf_cookie(request, response, csrf, request.app.state.settings)
+    keep_session(response, session, settings)
     return response

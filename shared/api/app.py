@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 
 from shared.api import errors
+from shared.api.headers import API_HEADERS, SecurityHeaders
 from shared.api.limits import BodySizeLimit
 from shared.observability.http import ObservedRequests
 from shared.observability.logs import configure_logging
@@ -32,6 +33,7 @@ def create_api(service: Service, *routers: APIRouter, title: str, description: s
     app.state.tokens = service.tokens
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, headers=API_HEADERS)
     app.add_middleware(ObservedRequests, service=settings.service_name, metrics=service.metrics)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")

@@ -1,4 +1,9 @@
-"""Bearer-token authentication and role checks, as typed FastAPI dependencies."""
+"""Bearer-token authentication and role checks, as typed FastAPI dependencies.
+
+A token stays valid until it expires, but not its seeker's erasure: every service records
+erased seekers (``erasures``, from ``seeker.deleted``; the seeker service before it deletes),
+and a seeker's token is checked against that record (one read by id).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth import InvalidToken, Principal, Role, TokenIssuer
 from shared.errors import Forbidden, Unauthorized
+from shared.service import Service
+from shared.store.erasures import Erasures
 
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /auth/login")
 
@@ -22,15 +29,21 @@ def token_issuer(request: Request) -> TokenIssuer:
 Tokens = Annotated[TokenIssuer, Depends(token_issuer)]
 
 
-def authenticated(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)], tokens: Tokens
+async def authenticated(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    tokens: Tokens,
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
     try:
-        return tokens.verify(credentials.credentials)
+        principal = tokens.verify(credentials.credentials)
     except InvalidToken as error:
         raise Unauthorized(f"the token is not valid ({error}); sign in again") from error
+    service: Service = request.app.state.service
+    if principal.role is Role.SEEKER and await Erasures(service.store).contains(principal.account_id):
+        raise Unauthorized("this account was deleted")
+    return principal
 
 
 def role(*allowed: Role) -> Callable[[Principal], Principal]:

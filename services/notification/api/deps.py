@@ -13,7 +13,7 @@ from services.notification.core.config import Settings
 from services.notification.service_layer import Notifications
 from shared.api.security import Caller
 from shared.auth import Role
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden
 from shared.events.catalogue import RecipientKind
 
 
@@ -46,10 +46,8 @@ class Person:
     kind: RecipientKind
 
 
-async def current_person(principal: Caller, store: StoreDep) -> Person:
+def current_person(principal: Caller) -> Person:
     if principal.role is Role.SEEKER:
-        if await store.is_erased(principal.account_id):
-            raise Unauthorized("this account was deleted")
         return Person(principal.account_id, RecipientKind.SEEKER)
     if principal.role is Role.EMPLOYER:
         if principal.organisation_id is None:

@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request, Response
 
-from services.web.backend import ApiError, ServiceName
+from services.web.backend import ApiError, Problem, ServiceName
 from services.web.deps import BackendDep, SettingsDep, see_other
-from services.web.i18n import LANGUAGE_COOKIE, Language, language_of
+from services.web.i18n import LANGUAGE_COOKIE, Language, language_of, translator
 from services.web.session import CsrfChecked, MaybeViewer, sign_in, sign_out
 from services.web.templating import render
 
@@ -41,10 +41,27 @@ async def login_form(request: Request, next: str = "") -> Response:
     return render(request, "login.html", next=next, side="seeker", email="", messages=[])
 
 
+def refusal(request: Request, error: ApiError) -> list[Problem]:
+    """What to tell a person whose sign-in an API refused."""
+    if error.status == 429:
+        minutes = max(1, -(-(error.retry_after_s or 60) // 60))
+        return [Problem(translator(language_of(request))("login.throttled", minutes=minutes))]
+    return error.messages
+
+
 async def signed_in(
-    backend: BackendDep, settings: SettingsDep, side: ServiceName, email: str, password: str, next: str
+    request: Request,
+    backend: BackendDep,
+    settings: SettingsDep,
+    side: ServiceName,
+    email: str,
+    password: str,
+    next: str,
 ) -> Response:
-    token = await backend.call("POST", side, "/auth/login", json={"email": email, "password": password})
+    """Sign in at the side's API, which throttles by the browser's address (forwarded here)."""
+    forwarded = {"X-Forwarded-For": request.client.host} if request.client else {}
+    credentials = {"email": email, "password": password}
+    token = await backend.call("POST", side, "/auth/login", json=credentials, headers=forwarded)
     target = safe_next(next) if next else HOMES.get(token["role"], "/")
     response = see_other(target)
     sign_in(response, settings, token["access_token"], token["expires_in"])
@@ -62,17 +79,18 @@ async def login(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        return await signed_in(backend, settings, side, email, password, next)
+        return await signed_in(request, backend, settings, side, email, password, next)
     except ApiError as error:
+        messages = refusal(request, error)
         return render(
-            request, "login.html", error.status, next=next, side=side, email=email, messages=error.messages
+            request, "login.html", error.status, next=next, side=side, email=email, messages=messages
         )
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-async def logout() -> Response:
+async def logout(settings: SettingsDep) -> Response:
     response = see_other("/")
-    sign_out(response)
+    sign_out(response, settings)
     return response
 
 
@@ -99,7 +117,7 @@ async def signup(
         body["notification_language"] = "en" if language_of(request) == "en" else "zh-CN"
     try:
         await backend.call("POST", side, "/auth/register", json=body)
-        return await signed_in(backend, settings, side, email, password, "")
+        return await signed_in(request, backend, settings, side, email, password, "")
     except ApiError as error:
         form = {"display_name": display_name, "email": email, "phone": phone}
         return render(request, "signup.html", error.status, side=side, form=form, messages=error.messages)

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request, Response
 
 from services.web.backend import FIRST_PAGE, ApiError
-from services.web.deps import BackendDep, see_other
+from services.web.deps import BackendDep, SettingsDep, see_other
 from services.web.forms import joined, optional_int, split_list
 from services.web.session import CsrfChecked, SeekerViewer, sign_out
 from services.web.templating import render
@@ -128,13 +128,17 @@ async def save_consent(
 
 @router.post("/delete", dependencies=[CsrfChecked])
 async def delete_account(
-    request: Request, viewer: SeekerViewer, backend: BackendDep, confirm: Annotated[bool, Form()] = False
+    request: Request,
+    viewer: SeekerViewer,
+    backend: BackendDep,
+    settings: SettingsDep,
+    confirm: Annotated[bool, Form()] = False,
 ) -> Response:
     if not confirm:
         return await _profile_page(request, viewer, backend, 422, saved="", messages=[], confirm_missing=True)
     await backend.call("DELETE", "seeker", "/me", viewer.token)
     response = render(request, "seeker/deleted.html")
-    sign_out(response)
+    sign_out(response, settings)
     return response
 
 

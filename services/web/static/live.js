@@ -1,4 +1,5 @@
-// Small live updates: the inbox over Server-Sent Events, counts by polling.
+// Small live updates: the inbox over Server-Sent Events, counts by polling. The page says
+// which, in the script element's data attributes (no inline script: the pages' CSP).
 "use strict";
 
 function liveInbox(url) {
@@ -36,3 +37,7 @@ function liveCounts(url, seconds) {
   }
   refresh();
 }
+
+const live = document.currentScript.dataset;
+if (live.inbox) liveInbox(live.inbox);
+if (live.counts) liveCounts(live.counts, Number(live.seconds));

@@ -143,16 +143,25 @@ async def browser(chromium: str) -> AsyncIterator[Browser]:
 @pytest.fixture
 async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[Page]:
     """A fresh browser profile (Chinese by default); a screenshot of where it ended, kept as an
-    artefact whether the test passed or failed."""
+    artefact whether the test passed or failed. Every test fails when the pages break their
+    Content-Security-Policy (Chromium reports each refused script or style on the console)."""
     context: BrowserContext = await browser.new_context(
         locale="zh-CN", viewport={"width": 1200, "height": 900}
     )
     context.set_default_timeout(15_000)
     opened = await context.new_page()
+    violations: list[str] = []
+    opened.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield opened
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await opened.screenshot(path=SCREENSHOTS / f"{request.node.name}-end.png", full_page=True)
     await context.close()
+    assert not violations, f"the pages broke their Content-Security-Policy: {violations}"
 
 
 async def shot(page: Page, name: str) -> None:

@@ -3,6 +3,8 @@ the public APIs, then does and checks what a person would on the pages."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import httpx
 from playwright.async_api import Page, expect
 
@@ -137,3 +139,24 @@ async def test_staff_approve_an_employer_then_read_a_fairs_schedule_and_statisti
     outcomes = page.locator("figure").filter(has_text="本场招聘会").locator("svg.chart")
     await expect(outcomes.locator("rect title").filter(has_text="录用: 1")).to_have_count(1)
     await shot(page, "staff-fair-statistics")
+
+
+async def test_pages_work_under_their_content_security_policy(page: Page, platform: Platform) -> None:
+    email, _ = await platform.seeker_user("孙丽")
+    await log_in(page, platform, email, PASSWORD, "seeker")
+    await expect(page).to_have_url(f"{platform.web}/seeker/matches")
+    violations: list[str] = []
+    await page.expose_function("reportViolation", lambda directive: violations.append(directive))
+    await page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) => reportViolation(e.violatedDirective))"
+    )
+
+    answer = await page.goto(f"{platform.web}/seeker/fairs/{uuid4()}")
+    assert answer is not None
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+    await expect(page.locator("h1")).to_have_text("未找到")
+    await page.locator("a[data-back]").click()  # the back link's script is a static file
+    await expect(page).to_have_url(f"{platform.web}/seeker/matches")
+    await page.goto(f"{platform.web}/seeker/inbox")
+    await expect(page.locator("h1")).to_be_visible()
+    assert violations == []

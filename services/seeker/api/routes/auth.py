@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.seeker.api.deps import StoreDep
 from services.seeker.domain.model import Contact, Language, Phone, Profile, Seeker
-from shared.api.auth import Token, token_for
+from shared.api.auth import LOGIN_ERRORS, Authenticate, Token, token_for
 from shared.api.security import Tokens
 from shared.auth import Principal, Role
 from shared.auth.accounts import Account, Accounts, Credentials, Password
@@ -43,7 +43,8 @@ async def register(sign_up: SignUp, store: StoreDep) -> Account:
     return Account.model_validate({**account, "id": account["_id"]})
 
 
-@router.post("/login", responses={401: {"description": "wrong e-mail or password"}})
-async def login(credentials: Credentials, store: StoreDep, tokens: Tokens) -> Token:
-    account = await store.accounts.authenticate(credentials)
+@router.post("/login", responses=LOGIN_ERRORS)
+async def login(credentials: Credentials, store: StoreDep, tokens: Tokens, sign_in: Authenticate) -> Token:
+    """Sign in; after repeated failures for this account or from this address, wait (429)."""
+    account = await sign_in(store.accounts, credentials)
     return token_for(tokens, Principal(account_id=account.id, role=account.role))
