@@ -106,7 +106,7 @@ class IdempotencyKeys:
             return await self.claim(attempt)  # another attempt may win the insert: then it is the earlier one
         return earlier
 
-    async def complete(self, attempt: Attempt, status: int, headers: list[list[str]], body: bytes) -> None:
+    async def complete(self, attempt: Attempt, status: int, headers: list[Document], body: bytes) -> None:
         update = {"state": "done", "status": status, "headers": headers, "body": body}
         await self._table().update_one({"_id": attempt.id}, {"$set": update})
 
@@ -195,12 +195,16 @@ class Idempotency:
             await self._forget(attempt)
         else:
             body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-            headers = [[name.decode("latin-1"), value.decode("latin-1")] for name, value in start["headers"]]
+            headers = [  # no nested arrays: FerretDB v1 refuses them
+                {"name": name.decode("latin-1"), "value": value.decode("latin-1")}
+                for name, value in start["headers"]
+            ]
             try:
                 await self.keys.complete(attempt, start["status"], headers, body)
             except Exception:
                 log.exception("keeping the answer to %s %s under its idempotency key failed",
                               attempt.method, attempt.path)  # fmt: skip
+                await self._forget(attempt)
         for message in messages:
             await send(message)
 
@@ -229,7 +233,7 @@ class Idempotency:
             )
             await _send_response(send, response)
             return
-        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in earlier["headers"]]
+        headers = [(h["name"].encode("latin-1"), h["value"].encode("latin-1")) for h in earlier["headers"]]
         await send({"type": "http.response.start", "status": earlier["status"],
                     "headers": [*headers, (REPLAYED.encode(), b"true")]})  # fmt: skip
         await send({"type": "http.response.body", "body": bytes(earlier["body"])})
