@@ -3,6 +3,7 @@ again, never carried out twice."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from uuid import uuid4
 
@@ -107,3 +108,17 @@ async def test_the_key_and_the_503_are_documented_on_writes(namespace: Namespace
     assert "503" in post["responses"]
     get = schema["paths"]["/vacancies"]["get"]
     assert all(parameter["name"] != HEADER for parameter in get.get("parameters", []))
+
+
+async def test_the_same_key_sent_twice_at_once_is_carried_out_once(
+    employer: Employer, staff: dict[str, str], employer_db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    headers, key = await approved_employer(employer.client, staff), str(uuid4())
+    body = factories.vacancy(title="同时提交 double click")
+
+    answers = await asyncio.gather(
+        *(employer.client.post("/vacancies", json=body, headers=keyed(headers, key)) for _ in range(2))
+    )
+
+    assert sorted(answer.status_code for answer in answers) in ([201, 201], [201, 409])
+    assert await vacancies_titled(employer_db, "同时提交 double click") == 1
