@@ -21,8 +21,8 @@ class Store:
 
     ``timeout_s`` bounds finding the store and connecting to it: with the store down, an
     operation raises ``ServerSelectionTimeoutError`` (or ``AutoReconnect`` on a connection it
-    had) after at most that long, instead of the driver's 30 s. A connection that stops
-    answering without closing is interrupted once the driver's heartbeat (every 10 s) times out.
+    had) after at most that long. A connection that stops answering without closing is
+    interrupted (``AutoReconnect``) once the driver's heartbeat (every 10 s) times out.
     """
 
     def __init__(self, url: str, database: str, *, timeout_s: float = 10.0) -> None:
