@@ -12,7 +12,9 @@ class ServiceSettings(BaseSettings):
     Environment variables: KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, MONGO_URL,
     MONGO_DATABASE, HTTP_HOST, HTTP_PORT, LOG_LEVEL, LOG_FORMAT (json or text), AUTH_SECRET (shared by all
     services; ``deploy/local/run_services.py`` generates one per machine),
-    TOKEN_TTL_MINUTES, MAX_BODY_BYTES, OUTBOX_SWEEP_SECONDS, OUTBOX_FULL_SWEEP_SECONDS.
+    TOKEN_TTL_MINUTES, MAX_BODY_BYTES, OUTBOX_SWEEP_SECONDS, OUTBOX_FULL_SWEEP_SECONDS,
+    DEPENDENCY_TIMEOUT_SECONDS (how long a request waits for the store or Kafka before answering
+    503), IDEMPOTENCY_TTL_HOURS (how long an ``Idempotency-Key`` is remembered).
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -31,6 +33,8 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     outbox_sweep_seconds: float = Field(default=5.0, gt=0)
     outbox_full_sweep_seconds: float = Field(default=300.0, gt=0)
+    dependency_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    idempotency_ttl_hours: float = Field(default=24.0, gt=0)
 
     def consumer_group(self, topic: str) -> str:
         """The Kafka consumer group of this service's subscriber to ``topic``.

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.subscriber.usecase import BatchSubscriber, DefaultSubscriber
@@ -27,7 +27,7 @@ from shared.store.inbox import ProcessedEvents
 from shared.store.mongo import Store
 from shared.store.outbox import OutboxRelay
 
-READINESS_TIMEOUT_S = 3.0
+T = TypeVar("T")
 # A handler must finish well inside this, or the group would rebalance and replay it.
 MAX_POLL_INTERVAL_MS = 300_000
 
@@ -70,6 +70,13 @@ def subscribe_batch(
     )
 
 
+async def _within(probe: Awaitable[T], timeout_s: float, otherwise: T) -> T:
+    try:
+        return await asyncio.wait_for(probe, timeout_s)
+    except TimeoutError:
+        return otherwise
+
+
 @dataclass(frozen=True)
 class Readiness:
     checks: dict[str, bool]
@@ -90,7 +97,8 @@ class Service:
     outbox_collections: Sequence[str] = ()
 
     def __post_init__(self) -> None:
-        self.store = Store(self.settings.mongo_url, self.settings.mongo_database)
+        timeout_s = self.settings.dependency_timeout_seconds
+        self.store = Store(self.settings.mongo_url, self.settings.mongo_database, timeout_s=timeout_s)
         self.inbox = ProcessedEvents(self.store)
         self.metrics = ServiceMetrics()
         self.broker: KafkaBroker = create_broker(self.settings)
@@ -114,6 +122,7 @@ class Service:
             self.outbox_collections,
             sweep_interval_s=self.settings.outbox_sweep_seconds,
             full_sweep_interval_s=self.settings.outbox_full_sweep_seconds,
+            publish_timeout_s=timeout_s,
             metrics=self.metrics,
         )
         self.tokens = TokenIssuer(
@@ -173,14 +182,24 @@ class Service:
 
     async def readiness(self) -> Readiness:
         """Connected, started, and caught up with what its topics held at start (once caught
-        up, it stays so: lag under load is reported, not a reason to refuse traffic)."""
+        up, it stays so: lag under load is reported, not a reason to refuse traffic).
+
+        Every probe is bounded by the dependency timeout, so it answers in about that long
+        whatever is down."""
+        timeout_s = self.settings.dependency_timeout_seconds
+        kafka, store, caught_up, lag = await asyncio.gather(
+            self.broker.ping(timeout_s),
+            self.store.ping(),
+            _within(self.progress.caught_up(), timeout_s, False),
+            _within(self.progress.lag(), timeout_s, {}),
+        )
         checks = {
-            "kafka": await self.broker.ping(READINESS_TIMEOUT_S),
-            "store": await self.store.ping(),
+            "kafka": kafka,
+            "store": store,
             "started": self._started,
-            "caught_up": self._started and await self.progress.caught_up(),
+            "caught_up": self._started and caught_up,
         }
-        return Readiness(checks, await self.progress.lag())
+        return Readiness(checks, lag)
 
     async def exposition(self) -> bytes:
         """The service's metrics in the Prometheus text format, consumer lag measured now."""

@@ -9,6 +9,8 @@ from typing import Any, Literal, TypedDict, Unpack
 
 import httpx
 
+from services.web.idempotency import key_headers
+
 ServiceName = Literal["employer", "seeker", "matching", "notification", "fair"]
 SERVICES: tuple[ServiceName, ...] = ("employer", "seeker", "matching", "notification", "fair")
 FIRST_PAGE = {"limit": 100}  # the APIs' largest page; the pages show the first one
@@ -82,7 +84,8 @@ class Backend:
         **options: Unpack[Options],
     ) -> httpx.Response:
         """The answer as it came; ``ApiError`` for an error status or no answer."""
-        url, headers = self._url(service, path), {**self._headers(token), **options.pop("headers", {})}
+        url = self._url(service, path)
+        headers = {**self._headers(token), **key_headers(method), **options.pop("headers", {})}
         try:
             response = await self.client.request(
                 method, url, headers=headers, json=options.get("json"), params=options.get("params")

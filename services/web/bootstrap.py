@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -14,6 +14,7 @@ from services.web.backend import SERVICES, ApiError, Backend
 from services.web.core.config import Settings
 from services.web.deps import see_other
 from services.web.i18n import language_of, translator
+from services.web.idempotency import read_form_key
 from services.web.routes import employer, live, public, seeker, staff
 from services.web.session import CsrfRejected, LoginRequired, sign_out
 from services.web.templating import render
@@ -42,7 +43,10 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await app.state.backend.close()
 
-    app = FastAPI(title="talentfair web", version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="talentfair web", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
+        dependencies=[Depends(read_form_key)],
+    )  # fmt: skip
     app.state.settings = settings
     app.add_middleware(SecurityHeaders, headers=PAGE_HEADERS, cacheable=("/static/",))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

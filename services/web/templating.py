@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from services.web.catalogue import CATALOGUE
 from services.web.i18n import language_of, translator
+from services.web.idempotency import new_key
 from services.web.session import keep_session, session_of, viewer_of
 from shared.events import catalogue as c
 
@@ -35,6 +36,7 @@ templates.env.globals.update(
     categories=[category.value for category in c.TalentCategory],
     education_levels=[level.value for level in c.EducationLevel],
     figure_names=FIGURES,
+    new_idempotency_key=new_key,
 )
 
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 
-from shared.api import errors
+from shared.api import errors, idempotency, outages
 from shared.api.headers import API_HEADERS, SecurityHeaders
 from shared.api.limits import BodySizeLimit
 from shared.observability.http import ObservedRequests
@@ -32,6 +32,8 @@ def create_api(service: Service, *routers: APIRouter, title: str, description: s
     app.state.service = service
     app.state.tokens = service.tokens
     errors.install(app)
+    outages.install(app)
+    idempotency.install(app, service)  # inside the body limit: it reads the body
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, headers=API_HEADERS)
     app.add_middleware(ObservedRequests, service=settings.service_name, metrics=service.metrics)

@@ -17,11 +17,18 @@ Document = dict[str, Any]
 
 
 class Store:
-    """One client and database per service process; handlers get the database injected."""
+    """One client and database per service process; handlers get the database injected.
 
-    def __init__(self, url: str, database: str) -> None:
+    ``timeout_s`` bounds finding the store and connecting to it: with the store down, an
+    operation raises ``ServerSelectionTimeoutError`` (or ``AutoReconnect`` on a connection it
+    had) after at most that long. A connection that stops answering without closing is
+    interrupted (``AutoReconnect``) once the driver's heartbeat (every 10 s) times out.
+    """
+
+    def __init__(self, url: str, database: str, *, timeout_s: float = 10.0) -> None:
         self._url = url
         self._database_name = database
+        self._timeout_s = timeout_s
         self._client: AsyncMongoClient[Document] | None = None
         self._locks: weakref.WeakValueDictionary[tuple[str, object], asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -44,8 +51,13 @@ class Store:
             yield
 
     async def open(self) -> None:
+        timeout_ms = int(self._timeout_s * 1000)
         client: AsyncMongoClient[Document] = AsyncMongoClient(
-            self._url, tz_aware=True, uuidRepresentation="standard", serverSelectionTimeoutMS=10_000
+            self._url,
+            tz_aware=True,
+            uuidRepresentation="standard",
+            serverSelectionTimeoutMS=timeout_ms,
+            connectTimeoutMS=timeout_ms,
         )
         await client.admin.command("ping")
         self._client = client
@@ -87,10 +99,11 @@ class Store:
         return self._client[self._database_name]
 
     async def ping(self) -> bool:
+        """Whether the store answers within the timeout."""
         if self._client is None:
             return False
         try:
-            reply = await self._client.admin.command("ping")
+            reply = await asyncio.wait_for(self._client.admin.command("ping"), self._timeout_s)
         except Exception:  # noqa: BLE001 - readiness only asks "does it answer"
             return False
         return bool(reply.get("ok"))

@@ -72,6 +72,7 @@ class OutboxRelay:
         sweep_interval_s: float = 5.0,
         full_sweep_interval_s: float = 300.0,
         batch_size: int = 500,
+        publish_timeout_s: float = 10.0,
         metrics: ServiceMetrics | None = None,
     ) -> None:
         self._store = store
@@ -80,6 +81,7 @@ class OutboxRelay:
         self._interval = sweep_interval_s
         self._full_interval = full_sweep_interval_s
         self._batch_size = batch_size
+        self._publish_timeout_s = publish_timeout_s
         self._unflushed: set[tuple[str, Any]] = set()
         metrics = metrics or ServiceMetrics()
         self._published = metrics.outbox_published
@@ -92,8 +94,9 @@ class OutboxRelay:
     async def flush_many(self, collection: str, document_ids: Sequence[Any]) -> int:
         """Publish the pending events of documents just written, in one batch.
 
-        A failure is logged and the documents are retried at the next tick: the changes
-        themselves are already stored.
+        A failure, or the broker not confirming within ``publish_timeout_s``, is logged and the
+        documents are retried at the next tick: the changes themselves are already stored, so
+        the request that made them answers at once instead of waiting out a broker outage.
         """
         try:
             published = await self._drain_many(collection, document_ids)
@@ -174,7 +177,10 @@ class OutboxRelay:
             records = [_record(entry) for entries in pending.values() for _, entry in entries]
             if not records:
                 return 0
-            await self._publisher.publish_records(records)
+            # Bounded, so an outage never holds a request (or the documents' locks) for long;
+            # what the producer already took may still go out, and again later: consumers
+            # absorb the repeat by event id.
+            await asyncio.wait_for(self._publisher.publish_records(records), self._publish_timeout_s)
             # Exactly the published keys go (event ids: a key of one document is absent from the
             # others), in one write for the batch: an entry staged meanwhile stays, and an
             # emptied ``_outbox`` is no longer pending. On FerretDB every update reads the

@@ -44,7 +44,9 @@ async def test_a_seeker_gets_an_invitation_live_applies_and_manages_consent_fair
     await apply.click()
     await expect(page.get_by_role("status")).to_have_text("申请已提交。")
     await expect(page.locator("tbody")).to_contain_text("数控车床技师")
-    await page.go_back()  # the matches page again: a second application is refused, and said so
+    # The matches page rendered anew (going back may show the same form, whose key replays the
+    # first answer): a second application is refused, and said so.
+    await page.get_by_role("link", name="推荐岗位").click()
     await apply.click()
     await expect(page.locator("h1")).to_have_text("与当前状态冲突")
     await expect(page.get_by_role("alert")).to_contain_text("you already applied to this vacancy")
