@@ -16,7 +16,7 @@ from tests.helpers import serving, settings_for, wait_for
 from tests.integration.services.conftest import Employer, SeekerService, seeker_user
 from tests.integration.services.fair_support import Clock, fair_app
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.security]
 
 
 async def test_a_deleted_seekers_token_gets_401_everywhere(

@@ -17,7 +17,7 @@ from tests.conftest import Namespace
 from tests.helpers import serving, settings_for
 from tests.integration.services.conftest import Employer, approved_employer
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.security]
 
 
 def keyed(headers: dict[str, str], key: str) -> dict[str, str]:

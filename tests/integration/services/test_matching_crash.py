@@ -23,7 +23,7 @@ from tests.conftest import ROOT, Namespace
 from tests.helpers import free_port, running, serving, settings_for, topic_events, wait_for
 from tests.integration.services.test_matching import stored_vacancies
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.security]
 
 VACANCIES = 30
 SEEKERS = 900

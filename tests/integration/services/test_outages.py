@@ -24,7 +24,7 @@ from tests.helpers import serving, settings_for, wait_for
 from tests.integration.services.conftest import STAFF_PASSWORD, approved_employer, read_events, sign_in
 from tests.outage import Proxy
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.security]
 
 BOUND_S = 2.0
 SLACK_S = 1.5  # the event loop's own delays on a busy 2-core machine

@@ -17,6 +17,8 @@ from tests import factories
 from tests.conftest import Namespace
 from tests.helpers import serving, settings_for
 
+pytestmark = [pytest.mark.integration, pytest.mark.security]
+
 APPS: dict[str, Callable[[ServiceSettings], FastAPI]] = {
     "employer": create_employer_app,
     "seeker": create_seeker_app,

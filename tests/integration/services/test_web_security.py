@@ -23,7 +23,7 @@ from tests import factories
 from tests.conftest import Namespace
 from tests.helpers import serving, settings_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.security]
 WRONG = "not my password at all"
 
 

@@ -34,7 +34,7 @@ from tests import factories
 from tests.conftest import ROOT, Namespace
 from tests.helpers import consumed, publish_envelopes, serving, settings_for, topic_events, wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.security]
 
 Database = AsyncDatabase[dict[str, Any]]
 NUL = "\x00"  # the store (FerretDB on PostgreSQL) refuses it in any string

@@ -183,6 +183,7 @@ class BatchOfVacancies:
             )
 
 
+@pytest.mark.security
 async def test_a_batch_isolates_its_failing_event_and_counts_each_outcome(namespace: Namespace) -> None:
     app = BatchOfVacancies(namespace)
     topic = topic_name(Topic.VACANCY, namespace.topic_prefix)
@@ -218,6 +219,7 @@ async def test_a_batch_isolates_its_failing_event_and_counts_each_outcome(namesp
     assert counted == {"retried": 3, "dead_lettered": 2, "skipped_unhandled": 1}
 
 
+@pytest.mark.security
 async def test_an_outage_in_a_batch_redelivers_the_whole_batch(namespace: Namespace) -> None:
     app = BatchOfVacancies(namespace)
     await ensure_topics(namespace.infra.kafka_bootstrap_servers, topic_plan(namespace.topic_prefix))

@@ -15,6 +15,8 @@ from services.notification.domain.webhook_policy import (
     refusal,
 )
 
+pytestmark = pytest.mark.security
+
 PLAIN = WebhookPolicy(require_https=False)
 STRICT = WebhookPolicy()
 

@@ -61,6 +61,7 @@ def test_event_type_must_match_the_payload_model() -> None:
         parse_event(json.dumps(data))  # a vacancy.closed payload needs vacancy fields
 
 
+@pytest.mark.security
 def test_a_newer_major_schema_version_is_refused_and_older_ones_are_read() -> None:
     """A consumer reads every version up to the one it knows, for a family base too."""
     data = json.loads(Envelope.wrap(samples()[5], producer="seeker").model_dump_json())

@@ -1,4 +1,8 @@
+import pytest
+
 from shared.auth.throttle import ACCOUNT, ADDRESS, PAIR, WINDOW_S, Count, retry_after
+
+pytestmark = pytest.mark.security
 
 
 def test_failures_within_the_free_count_cost_nothing() -> None:

@@ -15,6 +15,8 @@ from services.web.bootstrap import create_app
 from services.web.core.config import Settings
 from services.web.idempotency import FIELD, HEADER
 
+pytestmark = pytest.mark.security
+
 HIDDEN_KEY = re.compile(rf'<input type="hidden" name="{FIELD}" value="([^"]+)">')
 CSRF = re.compile(r'<input type="hidden" name="csrf" value="([^"]+)">')
 

@@ -25,7 +25,7 @@ from tests.integration.services.notification.conftest import (
     stop_server,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.security]
 
 # Each probe from issue 16, and the words the refusal must say.
 PROBES: list[tuple[str, str]] = [
