@@ -27,6 +27,7 @@ Recall@10 per seeker, averaged over those seekers.
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 from datetime import UTC, datetime
 
@@ -96,7 +97,9 @@ def bilingual(seed: int, count: int) -> None:
         ndcg = {ranker: float(np.mean([_ndcg(p, order) for p, order in zip(pools, orders, strict=True)]))
                 for ranker, orders in rankings.items()}  # fmt: skip
         candidates = sum(len(pool.candidates) for pool in pools)
-        print(f"{name:<26}{ndcg['TF-IDF']:>9.4f}{ndcg['today']:>9.4f}{ndcg['service']:>9.4f}{candidates:>12,}")
+        print(
+            f"{name:<26}{ndcg['TF-IDF']:>9.4f}{ndcg['today']:>9.4f}{ndcg['service']:>9.4f}{candidates:>12,}"
+        )
         if difficulty == Difficulty.ALL:
             overall = (pools, rankings)
     pools, rankings = overall
@@ -124,11 +127,15 @@ def rank_pools(pools: list[Pool]) -> dict[str, list[npt.NDArray[np.intp]]]:
     features = pair_features(seeker_columns, s, vacancy_columns, owner)
     texts = [seeker_text(seeker) for seeker in seekers], [vacancy_text(vacancy) for vacancy in vacancies]
     idf = fit_idf(term_counts(texts[0] + texts[1]))
-    seeker_text_rows, vacancy_text_rows = weighted(term_counts(texts[0]), idf), weighted(term_counts(texts[1]), idf)
+    seeker_text_rows, vacancy_text_rows = (
+        weighted(term_counts(texts[0]), idf),
+        weighted(term_counts(texts[1]), idf),
+    )
     cosine = np.asarray(seeker_text_rows.multiply(vacancy_text_rows[owner]).sum(axis=1)).ravel()
+    untouched = np.asarray(seeker_columns.text.multiply(vacancy_columns.text[owner]).sum(axis=1)).ravel()
     scores = {
         "TF-IDF": cosine,
-        "today": TODAY.scores(today_features(features, seekers, vacancies, owner)),
+        "today": TODAY.scores(today_features(features, untouched, seekers, vacancies, owner)),
         "service": LinearRanker.cold_start().scores(features),
     }
     rng = np.random.default_rng(0)
@@ -136,27 +143,36 @@ def rank_pools(pools: list[Pool]) -> dict[str, list[npt.NDArray[np.intp]]]:
     orders: dict[str, list[npt.NDArray[np.intp]]] = {}
     for ranker, values in scores.items():
         orders[ranker] = []
-        for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        for start, end in itertools.pairwise(bounds):
             shuffled = rng.permutation(end - start)
             orders[ranker].append(shuffled[np.argsort(-values[start:end][shuffled], kind="stable")])
     return orders
 
 
 def today_features(
-    features: Matrix, seekers: list[c.SeekerState], vacancies: list[c.VacancyState], owner: npt.NDArray[np.intp]
+    features: Matrix,
+    cosine: npt.NDArray[np.float32],
+    seekers: list[c.SeekerState],
+    vacancies: list[c.VacancyState],
+    owner: npt.NDArray[np.intp],
 ) -> Matrix:
-    """The features as they were before the skill vocabulary: skills shared only when written
-    alike (case and spacing aside), all of them credited, and a salary fit of 0 however far the
-    expectation lies above the maximum. Every other feature is computed as it still is."""
+    """The features as they were before the skill vocabulary: the text's plain ``cosine``, skills
+    shared only when written alike (case and spacing aside), every listed skill credited in full,
+    and a salary fit of 0 however far the expectation lies above the maximum. The other features
+    are computed as they still are."""
+
     def written(skill: str) -> str:
         return " ".join(skill.casefold().split())
 
     today = features.copy()
+    today[:, FEATURES.index(Feature.TEXT_SIMILARITY)] = cosine
     for row, (seeker, vacancy) in enumerate(zip(seekers, (vacancies[i] for i in owner), strict=True)):
         asked = {written(skill) for skill in vacancy.skills}
         matched = len(asked & {written(skill) for skill in seeker.skills})
         today[row, FEATURES.index(Feature.SKILLS_MATCHED)] = matched / len(asked) if asked else 0
-        today[row, FEATURES.index(Feature.SKILLS_MISSING)] = min(len(asked) - matched, MAX_MISSING) / MAX_MISSING
+        today[row, FEATURES.index(Feature.SKILLS_MISSING)] = (
+            min(len(asked) - matched, MAX_MISSING) / MAX_MISSING
+        )
     salary = FEATURES.index(Feature.SALARY_FIT)
     today[:, salary] = np.maximum(today[:, salary], 0)
     return today
@@ -165,12 +181,14 @@ def today_features(
 def _ndcg(pool: Pool, order: npt.NDArray[np.intp]) -> float:
     relevance = np.array([candidate.relevance for candidate in pool.candidates], np.float64)
     discounts = 1 / np.log2(np.arange(2, TOP + 2))
-    gains = (2**relevance - 1)
+    gains = 2**relevance - 1
     ideal = float(np.sort(gains)[::-1][:TOP] @ discounts[: min(TOP, len(gains))])
     return float(gains[order[:TOP]] @ discounts[: min(TOP, len(order))]) / ideal if ideal else 0.0
 
 
-def _shares(pools: list[Pool], orders: list[npt.NDArray[np.intp]]) -> tuple[float, float, float, float, float]:
+def _shares(
+    pools: list[Pool], orders: list[npt.NDArray[np.intp]]
+) -> tuple[float, float, float, float, float]:
     """Qualified seekers in the top 10 (same language, other language, their ratio), and the
     share of top-10 slots held by stuffed profiles beside their share of candidates."""
     reached = {True: [0, 0], False: [0, 0]}

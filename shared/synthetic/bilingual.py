@@ -106,7 +106,9 @@ class BilingualPools:
             kinds += ["salary"] * (1 + rng.binomial(2, 0.5))
         candidates = []
         for kind in (kinds[i] for i in rng.permutation(len(kinds))):
-            writes_chinese = chinese if Difficulty.OTHER_LANGUAGE not in difficulty else bool(rng.random() < 0.5)
+            writes_chinese = (
+                chinese if Difficulty.OTHER_LANGUAGE not in difficulty else bool(rng.random() < 0.5)
+            )
             seeker = self._seeker(rng, kind, index, occupation, required, writes_chinese, difficulty)
             candidates.append(Candidate(seeker, kind, writes_chinese))
         return Pool(vacancy, chinese, candidates)
@@ -140,7 +142,10 @@ class BilingualPools:
         return list(
             dict.fromkeys(
                 self.write_skill(
-                    rng, skill, chinese != bool(other and rng.random() < 0.15), Difficulty.VARIANT_FORMS in difficulty
+                    rng,
+                    skill,
+                    chinese != bool(other and rng.random() < 0.15),
+                    Difficulty.VARIANT_FORMS in difficulty,
                 )
                 for skill in skills
             )
@@ -163,7 +168,9 @@ class BilingualPools:
             description = f"招聘{item.zh}，要求{years}年以上经验，熟悉{'、'.join(skills)}。"
         else:
             title = ["", "Senior ", "Lead "][rng.integers(3)] + english_title(item.en)
-            description = f"We are hiring a {item.en} with {years}+ years of experience in {', '.join(skills)}."
+            description = (
+                f"We are hiring a {item.en} with {years}+ years of experience in {', '.join(skills)}."
+            )
         return VacancyPosted(
             vacancy_id=uuid.UUID(int=index + 1),
             employer_id=_EMPLOYER,
@@ -180,11 +187,9 @@ class BilingualPools:
 
     def _related(self, rng: np.random.Generator, occupation: int) -> int:
         """Another occupation of the same ISCO sub-major group, else of the same industry, else any."""
-        for same in (
-            lambda o: self._isco[o][:2] == self._isco[occupation][:2],
-            lambda o: self._industry[o] == self._industry[occupation],
-        ):
-            others = [o for o in range(len(self._isco)) if o != occupation and same(o)]
+        groups = [isco[:2] for isco in self._isco], self._industry
+        for group in groups:
+            others = [o for o in range(len(group)) if o != occupation and group[o] == group[occupation]]
             if others:
                 return int(others[rng.integers(len(others))])
         return int(rng.integers(len(self._isco)))
@@ -219,7 +224,9 @@ class BilingualPools:
             level = max(asked_level - int(rng.random() < 0.2), 0)
         elif kind == "stuffed":
             others = self.taxonomy.occupations[self._related(rng, occupation)].skills
-            skills = own_skills + _some(rng, list(others), 3, 10) + _some(rng, range(len(taxonomy.skills)), 0, 4)
+            skills = (
+                own_skills + _some(rng, list(others), 3, 10) + _some(rng, range(len(taxonomy.skills)), 0, 4)
+            )
             years, level = 0, asked_level
         else:
             skills = _some(rng, own_skills, 3, 9)
@@ -232,10 +239,21 @@ class BilingualPools:
         skill_text = self._skills_text(rng, list(dict.fromkeys(skills)), chinese, difficulty)
         item = taxonomy.occupations[occupation if kind == "stuffed" else own]
         role = item.zh if chinese else english_title(item.en)
-        major_industry = taxonomy.industries[rng.integers(len(taxonomy.industries))] if kind == "stuffed" else item.industry
+        major_industry = (
+            taxonomy.industries[rng.integers(len(taxonomy.industries))]
+            if kind == "stuffed"
+            else item.industry
+        )
         majors = MAJORS.get(major_industry, ("",))
         education = (
-            [Education(level=EDUCATION_LEVELS[level], school="某大学", major=majors[rng.integers(len(majors))], graduation_year=2025 - years)]
+            [
+                Education(
+                    level=EDUCATION_LEVELS[level],
+                    school="某大学",
+                    major=majors[rng.integers(len(majors))],
+                    graduation_year=2025 - years,
+                )
+            ]
             if EDUCATION_LEVELS[level] not in (EducationLevel.NONE, EducationLevel.SECONDARY)
             else []
         )

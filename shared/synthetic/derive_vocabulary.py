@@ -57,7 +57,7 @@ def chinese_forms(zh: str) -> list[str]:
 
 def traditional_table(texts: list[str]) -> str:
     """Pairs of (traditional, simplified) characters, concatenated, for the characters in ``texts``."""
-    import opencc  # type: ignore[import-untyped]  # a development tool only
+    import opencc  # a development tool only
 
     to_simplified = opencc.OpenCC("t2s")
     pairs: dict[str, str] = {}
@@ -92,8 +92,8 @@ def derive(source: Path) -> dict[str, object]:
     shared = Counter(label.casefold() for found in candidates.values() for label in set(found))
     occupations_of: dict[int, list[int]] = {}
     for position, occupation in enumerate(taxonomy.occupations):
-        for skill in occupation.skills:
-            occupations_of.setdefault(skill, []).append(position)
+        for skill_index in occupation.skills:
+            occupations_of.setdefault(skill_index, []).append(position)
     short_ids = {skill.en: id_of.get(skill.en, "")[:8] for skill in taxonomy.skills}
     if "" in short_ids.values() or len(set(short_ids.values())) != len(short_ids):
         raise SystemExit("a taxonomy skill has no ESCO id in occupation_skills.csv, or two share a prefix")
@@ -110,7 +110,12 @@ def derive(source: Path) -> dict[str, object]:
         )[:SYNONYMS]
         forms = chinese_forms(skill.zh)
         zh = forms[1] if len(forms) > 1 else skill.zh
-        written = [*forms[:1], *_split(row.get("zh_synonyms", "")), *_split(row.get("en_synonyms", "")), *synonyms]
+        written = [
+            *forms[:1],
+            *_split(row.get("zh_synonyms", "")),
+            *_split(row.get("en_synonyms", "")),
+            *synonyms,
+        ]
         skills.append(
             {
                 "id": short_ids[skill.en],
@@ -122,7 +127,9 @@ def derive(source: Path) -> dict[str, object]:
             }
         )
     occupations = [[item.id, item.en, item.zh, item.isco] for item in taxonomy.occupations]
-    chinese = [s["zh"] for s in skills] + [f for s in skills for f in s["synonyms"]] + [o[2] for o in occupations]
+    chinese = (
+        [s["zh"] for s in skills] + [f for s in skills for f in s["synonyms"]] + [o[2] for o in occupations]
+    )
     return {
         "attribution": ATTRIBUTION,
         "modification": MODIFICATION_NOTE,

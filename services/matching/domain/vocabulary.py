@@ -56,7 +56,12 @@ class Vocabulary:
         self._simplified = str.maketrans(table[0::2], table[1::2])
         self.skills = tuple(
             CanonicalSkill(
-                s["id"], s["en"], s["zh"], tuple(s["synonyms"]), tuple(s["abbreviations"]), tuple(s["occupations"])
+                s["id"],
+                s["en"],
+                s["zh"],
+                tuple(s["synonyms"]),
+                tuple(s["abbreviations"]),
+                tuple(s["occupations"]),
             )
             for s in raw["skills"]  # type: ignore[attr-defined]
         )
@@ -149,6 +154,8 @@ def _joined(tokens: list[str]) -> str:
 @cache
 def load_vocabulary() -> Vocabulary:
     raw = json.loads(
-        resources.files("services.matching.domain").joinpath("skill_vocabulary.json").read_text(encoding="utf-8")
+        resources.files("services.matching.domain")
+        .joinpath("skill_vocabulary.json")
+        .read_text(encoding="utf-8")
     )
     return Vocabulary(raw)
