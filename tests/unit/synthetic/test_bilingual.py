@@ -34,7 +34,5 @@ def test_the_full_market_mixes_languages_forms_and_every_kind() -> None:
     assert all(vocabulary.skill_id(skill) for skill in written)
     stuffed = [c for c in candidates if c.kind == "stuffed"]
     assert all(c.seeker.experience_years == 0 and len(c.seeker.skills) >= 12 for c in stuffed)
-    salary = [
-        (c.seeker, pool.vacancy) for pool in pools for c in pool.candidates if c.kind == "salary"
-    ]
+    salary = [(c.seeker, pool.vacancy) for pool in pools for c in pool.candidates if c.kind == "salary"]
     assert all(s.salary_expectation and s.salary_expectation.min >= 2 * v.salary.max for s, v in salary)
