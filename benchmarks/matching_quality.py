@@ -1,8 +1,22 @@
-"""Ranking quality on one generated market: random, TF-IDF cosine alone, cold start, trained.
+"""Ranking quality on generated markets: a bilingual market of candidate pools, and eight weeks of outcomes.
 
-    .venv/bin/python -m benchmarks.matching_quality [--seed 2026] [--seekers 20000] [--vacancies 2000]
+    .venv/bin/python -m benchmarks.matching_quality [--seed 2026] [--pools 300] [--seekers 20000]
+        [--vacancies 2000] [--part bilingual|outcomes|both]
 
-The synthetic market (``shared.synthetic``) simulates eight weeks of exposures and
+The bilingual market (``shared.synthetic.bilingual``): each pool is a vacancy written in Chinese
+or English and 30-50 seekers of its city with a known relevance (qualified 3, partial 2, near
+miss 1, keyword-stuffed, expecting pay far above the maximum, or unrelated 0). Each slice
+switches on one difficulty (seekers writing in the other language, skills written as synonyms
+and abbreviations, stuffed profiles, near-miss occupations, salary excess); "all" switches on
+every one. Every ranker orders each pool: TF-IDF cosine (IDF fitted on the slice's texts),
+today's cold-start ranker (``TODAY``: the features and weights as they were before the skill
+vocabulary, frozen here) and the service's cold-start ranker, both without IDF as the service
+starts. Figures: NDCG@10 (gain 2^relevance - 1) per pool, averaged; on "all", how often a
+qualified seeker writing in the other language than the vacancy reaches the top 10 relative to
+one writing in the same language (parity), and the share of top-10 slots stuffed profiles hold
+against their share of candidates.
+
+The outcomes market (``shared.synthetic``) (``shared.synthetic``) simulates eight weeks of exposures and
 outcomes from a hidden true fit. The trained ranker learns from the earlier 80 % of the
 exposed pairs. Each seeker with a success in the later period then has 100 candidate
 vacancies: those successes, the pairs that led nowhere, and vacancies drawn at random
@@ -13,10 +27,12 @@ Recall@10 per seeker, averaged over those seekers.
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 from datetime import UTC, datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from services.matching.domain.encoding import (
     encode_seekers,
@@ -25,25 +41,177 @@ from services.matching.domain.encoding import (
     seeker_text,
     term_counts,
     vacancy_text,
+    weighted,
 )
-from services.matching.domain.features import FEATURES, Feature, Matrix, pair_features
+from services.matching.domain.features import FEATURES, MAX_MISSING, Feature, Matrix, pair_features
 from services.matching.domain.ranker import LinearRanker
 from services.matching.domain.training import Example, examples, fit, quality, time_split
+from shared.events import catalogue as c
 from shared.synthetic import SyntheticMarket
+from shared.synthetic.bilingual import BilingualPools, Difficulty, Pool
 from shared.synthetic.outcomes import STAGES
 
 CANDIDATES = 100
+TOP = 10
+SLICES = {
+    "plain": Difficulty.NONE,
+    "other language": Difficulty.OTHER_LANGUAGE,
+    "synonyms, abbreviations": Difficulty.VARIANT_FORMS,
+    "stuffed profiles": Difficulty.STUFFED,
+    "near-miss occupations": Difficulty.NEAR_MISS,
+    "salary far above": Difficulty.SALARY,
+    "all": Difficulty.ALL,
+}
+TODAY = LinearRanker(
+    "cold-start-1 (before the skill vocabulary)",
+    -2.5,
+    np.array([3.0, 2.5, -1.0, 1.5, 1.0, 0.8, 0.5, 0.6, 0.4]),
+    np.zeros(9),
+    np.ones(9),
+)
+"""The cold-start ranker as it was before the skill vocabulary, over ``today_features``."""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--pools", type=int, default=300)
     parser.add_argument("--seekers", type=int, default=20_000)
     parser.add_argument("--vacancies", type=int, default=2_000)
+    parser.add_argument("--part", choices=("bilingual", "outcomes", "both"), default="both")
     arguments = parser.parse_args()
+    if arguments.part != "outcomes":
+        bilingual(arguments.seed, arguments.pools)
+    if arguments.part != "bilingual":
+        outcomes(arguments.seed, arguments.seekers, arguments.vacancies)
 
+
+def bilingual(seed: int, count: int) -> None:
     started = time.perf_counter()
-    market = SyntheticMarket(arguments.seed, vacancies=arguments.vacancies, seekers=arguments.seekers)
+    source = BilingualPools(seed, count)
+    print(f"[quality] bilingual market, seed {seed}: {count} pools per slice")
+    print(f"{'slice':<26}{'TF-IDF':>9}{'today':>9}{'service':>9}{'candidates':>12}")
+    for name, difficulty in SLICES.items():
+        pools = source.pools(difficulty)
+        rankings = rank_pools(pools)
+        ndcg = {ranker: float(np.mean([_ndcg(p, order) for p, order in zip(pools, orders, strict=True)]))
+                for ranker, orders in rankings.items()}  # fmt: skip
+        candidates = sum(len(pool.candidates) for pool in pools)
+        print(
+            f"{name:<26}{ndcg['TF-IDF']:>9.4f}{ndcg['today']:>9.4f}{ndcg['service']:>9.4f}{candidates:>12,}"
+        )
+        if difficulty == Difficulty.ALL:
+            overall = (pools, rankings)
+    pools, rankings = overall
+    print(f"{'on all':<26}{'TF-IDF':>9}{'today':>9}{'service':>9}")
+    rows = {ranker: _shares(pools, orders) for ranker, orders in rankings.items()}
+    for label, column in (
+        ("qualified in top 10, same language", 0),
+        ("qualified in top 10, other language", 1),
+        ("cross-language parity", 2),
+        ("top-10 slots held by stuffed", 3),
+        ("stuffed share of candidates", 4),
+    ):
+        print(f"{label:<26}" if len(label) <= 26 else f"{label}\n{'':<26}", end="")
+        print("".join(f"{rows[ranker][column]:>9.3f}" for ranker in ("TF-IDF", "today", "service")))
+    print(f"[quality] bilingual market in {time.perf_counter() - started:.1f} s")
+
+
+def rank_pools(pools: list[Pool]) -> dict[str, list[npt.NDArray[np.intp]]]:
+    """Each ranker's order of each pool's candidates, best first (ties broken at random)."""
+    vacancies = [pool.vacancy for pool in pools]
+    seekers = [candidate.seeker for pool in pools for candidate in pool.candidates]
+    owner = np.repeat(np.arange(len(pools)), [len(pool.candidates) for pool in pools])
+    s = np.arange(len(seekers))
+    seeker_columns, vacancy_columns = encode_seekers(seekers, set(), None), encode_vacancies(vacancies, None)
+    features = pair_features(seeker_columns, s, vacancy_columns, owner)
+    texts = [seeker_text(seeker) for seeker in seekers], [vacancy_text(vacancy) for vacancy in vacancies]
+    idf = fit_idf(term_counts(texts[0] + texts[1]))
+    seeker_text_rows, vacancy_text_rows = (
+        weighted(term_counts(texts[0]), idf),
+        weighted(term_counts(texts[1]), idf),
+    )
+    cosine = np.asarray(seeker_text_rows.multiply(vacancy_text_rows[owner]).sum(axis=1)).ravel()
+    untouched = np.asarray(seeker_columns.text.multiply(vacancy_columns.text[owner]).sum(axis=1)).ravel()
+    scores = {
+        "TF-IDF": cosine,
+        "today": TODAY.scores(today_features(features, untouched, seekers, vacancies, owner)),
+        "service": LinearRanker.cold_start().scores(features),
+    }
+    rng = np.random.default_rng(0)
+    bounds = np.cumsum([0, *(len(pool.candidates) for pool in pools)])
+    orders: dict[str, list[npt.NDArray[np.intp]]] = {}
+    for ranker, values in scores.items():
+        orders[ranker] = []
+        for start, end in itertools.pairwise(bounds):
+            shuffled = rng.permutation(end - start)
+            orders[ranker].append(shuffled[np.argsort(-values[start:end][shuffled], kind="stable")])
+    return orders
+
+
+def today_features(
+    features: Matrix,
+    cosine: npt.NDArray[np.float32],
+    seekers: list[c.SeekerState],
+    vacancies: list[c.VacancyState],
+    owner: npt.NDArray[np.intp],
+) -> Matrix:
+    """The features as they were before the skill vocabulary: the text's plain ``cosine``, skills
+    shared only when written alike (case and spacing aside), every listed skill credited in full,
+    and a salary fit of 0 however far the expectation lies above the maximum. The other features
+    are computed as they still are."""
+
+    def written(skill: str) -> str:
+        return " ".join(skill.casefold().split())
+
+    today = features.copy()
+    today[:, FEATURES.index(Feature.TEXT_SIMILARITY)] = cosine
+    for row, (seeker, vacancy) in enumerate(zip(seekers, (vacancies[i] for i in owner), strict=True)):
+        asked = {written(skill) for skill in vacancy.skills}
+        matched = len(asked & {written(skill) for skill in seeker.skills})
+        today[row, FEATURES.index(Feature.SKILLS_MATCHED)] = matched / len(asked) if asked else 0
+        today[row, FEATURES.index(Feature.SKILLS_MISSING)] = (
+            min(len(asked) - matched, MAX_MISSING) / MAX_MISSING
+        )
+    salary = FEATURES.index(Feature.SALARY_FIT)
+    today[:, salary] = np.maximum(today[:, salary], 0)
+    return today
+
+
+def _ndcg(pool: Pool, order: npt.NDArray[np.intp]) -> float:
+    relevance = np.array([candidate.relevance for candidate in pool.candidates], np.float64)
+    discounts = 1 / np.log2(np.arange(2, TOP + 2))
+    gains = 2**relevance - 1
+    ideal = float(np.sort(gains)[::-1][:TOP] @ discounts[: min(TOP, len(gains))])
+    return float(gains[order[:TOP]] @ discounts[: min(TOP, len(order))]) / ideal if ideal else 0.0
+
+
+def _shares(
+    pools: list[Pool], orders: list[npt.NDArray[np.intp]]
+) -> tuple[float, float, float, float, float]:
+    """Qualified seekers in the top 10 (same language, other language, their ratio), and the
+    share of top-10 slots held by stuffed profiles beside their share of candidates."""
+    reached = {True: [0, 0], False: [0, 0]}
+    stuffed_top = slots = stuffed = candidates = 0
+    for pool, order in zip(pools, orders, strict=True):
+        top = set(order[:TOP].tolist())
+        for position, candidate in enumerate(pool.candidates):
+            if candidate.kind == "qualified":
+                tally = reached[candidate.chinese == pool.chinese]
+                tally[0] += position in top
+                tally[1] += 1
+            stuffed += candidate.kind == "stuffed"
+            stuffed_top += candidate.kind == "stuffed" and position in top
+        slots += len(top)
+        candidates += len(pool.candidates)
+    same, other = (reached[k][0] / max(reached[k][1], 1) for k in (True, False))
+    return same, other, other / same if same else 0.0, stuffed_top / slots, stuffed / candidates
+
+
+def outcomes(seed: int, seeker_count: int, vacancy_count: int) -> None:
+    """Random, TF-IDF cosine alone, cold start and trained, on the outcomes of eight weeks."""
+    started = time.perf_counter()
+    market = SyntheticMarket(seed, vacancies=vacancy_count, seekers=seeker_count)
     outcomes = market.simulate_outcomes()
     rows = [
         (int(s), int(v), "matched", _time(t))
@@ -62,12 +230,12 @@ def main() -> None:
     ]
     data = examples([(str(s), str(v), kind, at) for s, v, kind, at in rows])
     successes = sum(e.label for e in data)
-    print(f"[quality] seed {arguments.seed}: {arguments.seekers:,} seekers, {arguments.vacancies:,} "
+    print(f"[quality] seed {seed}: {seeker_count:,} seekers, {vacancy_count:,} "
           f"vacancies, {len(data):,} exposed pairs, {successes:,} successes", flush=True)  # fmt: skip
 
     seeker_index = sorted({int(e.seeker_id) for e in data})
     seekers = [market.seeker_event(i)[0] for i in seeker_index]
-    vacancies = [market.vacancy_event(i) for i in range(arguments.vacancies)]
+    vacancies = [market.vacancy_event(i) for i in range(vacancy_count)]
     idf = fit_idf(term_counts([seeker_text(s) for s in seekers] + [vacancy_text(v) for v in vacancies]))
     seeker_columns, vacancy_columns = encode_seekers(seekers, set(), idf), encode_vacancies(vacancies, idf)
     seeker_row = {str(index): row for row, index in enumerate(seeker_index)}
@@ -79,11 +247,11 @@ def main() -> None:
 
     train, later = time_split(data)
     trained = fit(features_of(train), np.array([e.label for e in train], np.int_), "lr-benchmark")
-    test = candidates(later, arguments.vacancies, np.random.default_rng(arguments.seed))
+    test = candidates(later, vacancy_count, np.random.default_rng(seed))
     features = features_of(test)
     print(f"[quality] features and training in {time.perf_counter() - started:.1f} s; trained on "
           f"{len(train):,} earlier pairs, judged on {len(test):,} later candidate pairs")  # fmt: skip
-    rng = np.random.default_rng(arguments.seed + 1)
+    rng = np.random.default_rng(seed + 1)
     rankers = {
         "random": rng.random(len(test)),
         "TF-IDF cosine alone": features[:, FEATURES.index(Feature.TEXT_SIMILARITY)],

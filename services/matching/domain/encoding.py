@@ -12,7 +12,6 @@ the shortlist exactly.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -23,6 +22,7 @@ import scipy.sparse as sp
 from scipy.sparse import csr_matrix as Sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from services.matching.domain.vocabulary import SKILL_PREFIX, load_vocabulary
 from shared.events import catalogue as c
 
 TEXT_FEATURES = 2**18
@@ -33,6 +33,7 @@ SKILL_FEATURES = 2**20
 LEVEL = {level: rank for rank, level in enumerate(c.EducationLevel)}
 CATEGORY = {category: code for code, category in enumerate(c.TalentCategory)}
 NO_CATEGORY = -1
+NO_FAMILY = -1
 
 _text = HashingVectorizer(
     analyzer="char_wb", ngram_range=(2, 3), n_features=TEXT_FEATURES, alternate_sign=False, norm=None
@@ -40,7 +41,6 @@ _text = HashingVectorizer(
 _skills = HashingVectorizer(
     analyzer=lambda skills: skills, n_features=SKILL_FEATURES, alternate_sign=False, norm=None, binary=True
 )
-_space = re.compile(r"\s+")
 
 
 CITY_SLOTS = 2**16
@@ -63,10 +63,6 @@ def city_sets(cities: list[list[str]]) -> Sparse:
     indices = np.array([code for row in codes for code in row], np.int32)
     data = np.ones(len(indices), np.float32)
     return Sparse((data, indices, pointers), shape=(len(codes), CITY_SLOTS))
-
-
-def normalise_skill(skill: str) -> str:
-    return _space.sub(" ", skill.casefold().strip())
 
 
 def term_counts(texts: list[str]) -> Sparse:
@@ -121,13 +117,46 @@ def sketched(text: Sparse) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float32
 
 
 @lru_cache(maxsize=2**16)
+def skill_token(skill: str) -> str:
+    """What a written skill counts as: its canonical id in the skill vocabulary, or its normalised text."""
+    return load_vocabulary().token(skill)
+
+
+@lru_cache(maxsize=2**16)
 def skill_index(skill: str) -> int:
-    """The column of a skill in the hashed skill sets."""
-    return int(skill_sets([[skill]]).indices[0])
+    """The column of a written skill in the hashed skill sets."""
+    return int(skill_sets([[skill_token(skill)]]).indices[0])
 
 
-def skill_sets(skills: list[list[str]]) -> Sparse:
-    return Sparse(_skills.transform([[normalise_skill(s) for s in row] for row in skills]), dtype=np.float32)
+def seeker_skills(seeker: c.SeekerState) -> list[str]:
+    """The skills a seeker lists, and those their summary names, as distinct tokens."""
+    listed = [skill_token(skill) for skill in seeker.skills]
+    return list(
+        dict.fromkeys(listed + [SKILL_PREFIX + found for found in load_vocabulary().scan(seeker.summary)])
+    )
+
+
+def vacancy_skills(vacancy: c.VacancyState) -> list[str]:
+    """The skills a vacancy asks for, as distinct tokens; where it lists none, those its title
+    and description name (a listed skill is asked for; one named in prose may be a plus)."""
+    if vacancy.skills:
+        return list(dict.fromkeys(skill_token(skill) for skill in vacancy.skills))
+    return [
+        SKILL_PREFIX + found for found in load_vocabulary().scan(f"{vacancy.title} {vacancy.description}")
+    ]
+
+
+def skill_sets(tokens: list[list[str]]) -> Sparse:
+    return Sparse(_skills.transform(tokens), dtype=np.float32)
+
+
+def families(roles: list[str]) -> tuple[int, int]:
+    """The occupation families (ISCO minor groups) of the first two roles that name a known
+    occupation, ``NO_FAMILY`` where fewer do."""
+    vocabulary = load_vocabulary()
+    found = [occupation.family for role in roles if (occupation := vocabulary.occupation(role))]
+    found += [NO_FAMILY, NO_FAMILY]
+    return found[0], found[1]
 
 
 def vacancy_text(vacancy: c.VacancyState) -> str:
@@ -163,6 +192,12 @@ class Columns:
     on (desired roles, skills, a major or a summary). Vacancies: always."""
     last_day: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
     """Vacancies: the deadline as a day ordinal (no deadline: the far future)."""
+    family: npt.NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+    """The occupation family of a vacancy's title, or of a seeker's first desired role that names one."""
+    second_family: npt.NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+    """Seekers: of their second desired role that names one. Vacancies: ``NO_FAMILY``."""
+    has_major: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    """Seekers: they name a major. Vacancies: false."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -182,13 +217,15 @@ def encode_seekers(
     texts = [seeker_text(s) for s in seekers]
     text = weighted(term_counts(texts), idf)
     sketch, sketch_scale = sketched(text)
+    skills = [seeker_skills(s) for s in seekers]
+    roles = np.array([families(s.desired_roles) for s in seekers], np.int16).reshape(-1, 2)
     return Columns(
         ids=[str(s.seeker_id) for s in seekers],
         text=text,
         sketch=sketch,
         sketch_scale=sketch_scale,
-        skills=skill_sets([s.skills for s in seekers]),
-        skill_count=np.array([len(s.skills) for s in seekers], np.float32),
+        skills=skill_sets(skills),
+        skill_count=np.array([len(tokens) for tokens in skills], np.float32),
         education=np.array([max((LEVEL[e.level] for e in s.education), default=0) for s in seekers], np.int8),
         experience=np.array([s.experience_years for s in seekers], np.float32),
         salary_min=salaries[:, 0],
@@ -208,6 +245,9 @@ def encode_seekers(
             np.bool_,
         ),
         last_day=np.zeros(len(seekers), np.int32),
+        family=roles[:, 0],
+        second_family=roles[:, 1],
+        has_major=np.array([any(e.major.strip() for e in s.education) for s in seekers], np.bool_),
     )
 
 
@@ -215,13 +255,14 @@ def encode_vacancies(vacancies: list[c.VacancyState], idf: npt.NDArray[np.float3
     salaries = np.array([_salary(v.salary) for v in vacancies], np.float32).reshape(-1, 2)
     text = weighted(term_counts([vacancy_text(v) for v in vacancies]), idf)
     sketch, sketch_scale = sketched(text)
+    skills = [vacancy_skills(v) for v in vacancies]
     return Columns(
         ids=[str(v.vacancy_id) for v in vacancies],
         text=text,
         sketch=sketch,
         sketch_scale=sketch_scale,
-        skills=skill_sets([v.skills for v in vacancies]),
-        skill_count=np.array([len({normalise_skill(s) for s in v.skills}) for v in vacancies], np.float32),
+        skills=skill_sets(skills),
+        skill_count=np.array([len(tokens) for tokens in skills], np.float32),
         education=np.array([LEVEL[v.education_level] for v in vacancies], np.int8),
         experience=np.array([v.min_experience_years for v in vacancies], np.float32),
         salary_min=salaries[:, 0],
@@ -235,6 +276,9 @@ def encode_vacancies(vacancies: list[c.VacancyState], idf: npt.NDArray[np.float3
         last_day=np.array(
             [v.deadline.toordinal() if v.deadline else NO_DEADLINE for v in vacancies], np.int32
         ),
+        family=np.array([families([v.title])[0] for v in vacancies], np.int16),
+        second_family=np.full(len(vacancies), NO_FAMILY, np.int16),
+        has_major=np.zeros(len(vacancies), np.bool_),
     )
 
 
@@ -272,4 +316,7 @@ ARRAYS = (
     "city_count",
     "allowed",
     "last_day",
+    "family",
+    "second_family",
+    "has_major",
 )

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix as Sparse
 
-from services.matching.domain.encoding import NO_CATEGORY, Columns
+from services.matching.domain.encoding import NO_CATEGORY, NO_FAMILY, Columns
 
 Matrix = npt.NDArray[np.float32]
 Rows = npt.NDArray[np.intp]
@@ -48,6 +48,12 @@ DENSE_TABLE = 2**22
 """The most entries a grid's dense table of one side's columns may have (16 MiB)."""
 EDUCATION_SCALE = 3
 EXPERIENCE_SCALE = 5
+UNPROVEN, FAMILY_EXPERIENCE, SOME_EXPERIENCE, A_MAJOR, A_VERIFIED_DIPLOMA = 0.3, 0.5, 0.2, 0.1, 0.2
+"""How fully what a profile lists counts: ``UNPROVEN`` without evidence, plus each kind of
+evidence the profile gives (years, with a desired role in the vacancy's occupation family; any
+years; a major; a diploma verified by staff), at most 1."""
+MOST_EXCESS = 2.0
+"""A salary expectation this far above the vacancy's maximum (three times it) costs the most."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,14 @@ class Pairs:
         wanted = np.zeros(len(s), np.bool_)
         wanted[owners[rows.indices == city[owners]]] = True
         return wanted
+
+    def same_family(self) -> npt.NDArray[np.bool_]:
+        """Whether one of the seeker's desired roles is in the vacancy's occupation family."""
+        family = self.vacancy("family")
+        same: npt.NDArray[np.bool_] = (family != NO_FAMILY) & (
+            (self.seeker("family") == family) | (self.seeker("second_family") == family)
+        )
+        return same
 
     def text_similarity(self) -> Matrix:
         if not self.sketched:
@@ -215,13 +229,21 @@ _grouped_dots = numba.njit(cache=True, nogil=True)(_grouped_dots_loop)
 
 def feature_values(pairs: Pairs) -> Iterator[tuple[Feature, Matrix]]:
     """Each feature of the pairs, in FEATURES order, as an array broadcastable to the pairs' shape."""
-    yield Feature.TEXT_SIMILARITY, pairs.text_similarity()
+    # The text is mostly what the profile lists: it counts as far as the evidence for it.
+    evidence = _evidence(pairs)
+    yield Feature.TEXT_SIMILARITY, pairs.text_similarity() * evidence
     # Grids are large: each formula below spends as few passes over one as it can, in float32.
     matched = pairs.dot("skills")
     required = pairs.vacancy("skill_count").astype(np.float32)
-    yield Feature.SKILLS_MATCHED, matched * np.where(required > 0, 1 / np.maximum(required, 1), 0)
-    # Without required skills nothing is matched, so nothing is missing either.
-    yield Feature.SKILLS_MISSING, np.minimum(required - matched, MAX_MISSING) * np.float32(1 / MAX_MISSING)
+    listed = pairs.seeker("skill_count").astype(np.float32)
+    # Coverage weighed by precision (2·matched / (asked + listed)): listing more never earns more.
+    yield (
+        Feature.SKILLS_MATCHED,
+        evidence * matched * np.where(required > 0, 2 / np.maximum(required + listed, 1), 0),
+    )
+    # A skill listed without evidence is partly still missing. Without required skills nothing is.
+    missing = required - evidence * matched
+    yield Feature.SKILLS_MISSING, np.minimum(missing, MAX_MISSING, out=missing) * np.float32(1 / MAX_MISSING)
     education = pairs.seeker("education").astype(np.float32), pairs.vacancy("education").astype(np.float32)
     yield Feature.EDUCATION_GAP, _shortfall(*education, EDUCATION_SCALE)
     yield (
@@ -244,6 +266,19 @@ def pair_features(seekers: Columns, s: Rows, vacancies: Columns, v: Rows) -> Mat
     return out
 
 
+def _evidence(pairs: Pairs) -> Matrix:
+    """How fully the seeker's listed skills count for the vacancy, from ``UNPROVEN`` to 1."""
+    experienced = pairs.seeker("experience") > 0
+    base = (
+        np.float32(UNPROVEN)
+        + np.float32(SOME_EXPERIENCE) * experienced
+        + np.float32(A_MAJOR) * pairs.seeker("has_major")
+        + np.float32(A_VERIFIED_DIPLOMA) * pairs.seeker("verified")
+    ).astype(np.float32)
+    evidence = base + np.float32(FAMILY_EXPERIENCE) * (experienced & pairs.same_family())
+    return np.minimum(evidence, 1, out=evidence)
+
+
 def _shortfall(held: Matrix, asked: Matrix, scale: int) -> Matrix:
     """How far ``held`` falls short of ``asked``, in units of ``scale``, from -1 to 0."""
     gap = held / np.float32(scale) - asked / np.float32(scale)
@@ -252,12 +287,15 @@ def _shortfall(held: Matrix, asked: Matrix, scale: int) -> Matrix:
 
 def _salary_fit(pairs: Pairs) -> Matrix:
     """How much of the seeker's expected range the vacancy pays, at least 0.1 when the ranges
-    meet; 0.5 when no expectation was given."""
-    low, high = pairs.seeker("salary_min"), pairs.seeker("salary_max")
-    overlap = np.minimum(high, pairs.vacancy("salary_max")) - np.maximum(low, pairs.vacancy("salary_min"))
+    meet; 0.5 when no expectation was given; below 0, in proportion, when the least the seeker
+    expects lies above the vacancy's maximum (-1 at twice it, at most ``-MOST_EXCESS``)."""
+    low, high, most = pairs.seeker("salary_min"), pairs.seeker("salary_max"), pairs.vacancy("salary_max")
+    overlap = np.minimum(high, most) - np.maximum(low, pairs.vacancy("salary_min"))
     fit = overlap / np.maximum(high - low, 1)
     np.clip(fit, 0.1, 1, out=fit)
-    return np.where(np.isnan(low), np.float32(0.5), np.where(overlap >= 0, fit, np.float32(0)))
+    excess = np.minimum((low - most) / np.maximum(most, 1), np.float32(MOST_EXCESS))
+    apart = np.where(excess > 0, -excess, np.float32(0))
+    return np.where(np.isnan(low), np.float32(0.5), np.where(overlap >= 0, fit, apart))
 
 
 def city_fit(pairs: Pairs) -> Matrix:

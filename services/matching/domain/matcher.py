@@ -23,7 +23,6 @@ from services.matching.domain.encoding import (
     Columns,
     encode_seekers,
     encode_vacancies,
-    normalise_skill,
     skill_index,
     stack,
     take,
@@ -362,8 +361,8 @@ def _gather(where: list[tuple[Block, int]]) -> Columns:
 def _details(seekers: Columns, row: int, vacancy: c.VacancyState) -> dict[Feature, str]:
     skills = seekers.skills
     have = set(skills.indices[skills.indptr[row] : skills.indptr[row + 1]].tolist())
-    matched = [skill for skill in vacancy.skills if skill_index(normalise_skill(skill)) in have]
-    missing = [skill for skill in vacancy.skills if skill_index(normalise_skill(skill)) not in have]
+    matched = [skill for skill in vacancy.skills if skill_index(skill) in have]
+    missing = [skill for skill in vacancy.skills if skill_index(skill) not in have]
     held = int(seekers.experience[row])
     return {
         Feature.SKILLS_MATCHED: "、".join(matched)[:500],
