@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.matching_quality [--seed 2026] [--pools 300] [--seekers 20000]
         [--vacancies 2000] [--part bilingual|outcomes|both]
 
-The bilingual market (``shared.synthetic.bilingual``): each pool is a vacancy written in Chinese
+The bilingual market (``benchmarks.bilingual_market``): each pool is a vacancy written in Chinese
 or English and 30-50 seekers of its city with a known relevance (qualified 3, partial 2, near
 miss 1, keyword-stuffed, expecting pay far above the maximum, or unrelated 0). Each slice
 switches on one difficulty (seekers writing in the other language, skills written as synonyms
@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
+from benchmarks.bilingual_market import BilingualPools, Difficulty, Pool
 from services.matching.domain.encoding import (
     encode_seekers,
     encode_vacancies,
@@ -48,7 +49,6 @@ from services.matching.domain.ranker import LinearRanker
 from services.matching.domain.training import Example, examples, fit, quality, time_split
 from shared.events import catalogue as c
 from shared.synthetic import SyntheticMarket
-from shared.synthetic.bilingual import BilingualPools, Difficulty, Pool
 from shared.synthetic.outcomes import STAGES
 
 CANDIDATES = 100

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from benchmarks.bilingual_market import RELEVANCE, BilingualPools, Difficulty
 from services.matching.domain.vocabulary import load_vocabulary
-from shared.synthetic.bilingual import RELEVANCE, BilingualPools, Difficulty
 
 
 def test_the_same_seed_gives_the_same_pools_and_another_seed_others() -> None:
