@@ -43,6 +43,8 @@ class Candidate(Profile):
     rank: int
     model_version: str
     reasons: list[c.MatchReason]
+    baseline: float | None = None
+    """The score's logit before any reason (None for matches published before it was told)."""
     invitation: InvitationStatus | None = None
     contact: c.ContactDetails | None = None
     contact_source: ContactSource | None = None
@@ -109,6 +111,7 @@ async def candidates(store: EmployerStore, vacancy: Vacancy, paging: PageQuery) 
                 {
                     **_profile(profiles[seeker_id]).model_dump(),
                     **{key: match[key] for key in ("score", "rank", "model_version", "reasons")},
+                    "baseline": match.get("baseline"),
                     "invitation": invitations.get(seeker_id),
                     "contact": contact,
                     "contact_source": source,

@@ -165,7 +165,7 @@ class Matching:
         per-document clear.
         """
         today = _today()
-        version = self.market.ranker.version
+        version, baseline = self.market.ranker.version, self.market.ranker.baseline
         told: list[tuple[Match, float | None]] = []
         heads: list[tuple[Envelope[Any], UUID]] = []  # each told match's cause and event id
         for cause, matches in ranked:
@@ -178,7 +178,7 @@ class Matching:
         reasons = self.market.explain([match for match, _ in told])
         await self.publisher.publish_many(
             Envelope.wrap(
-                match_found(match, version, why), producer=PRODUCER, caused_by=cause, event_id=own_id
+                match_found(match, version, baseline, why), producer=PRODUCER, caused_by=cause, event_id=own_id
             )
             for (match, _), why, (cause, own_id) in zip(told, reasons, heads, strict=True)
         )
@@ -261,11 +261,13 @@ class Matching:
         self.published.forget(seeker_id)
 
 
-def match_found(match: Match, model_version: str, reasons: list[c.MatchReason]) -> c.MatchFound:
+def match_found(
+    match: Match, model_version: str, baseline: float, reasons: list[c.MatchReason]
+) -> c.MatchFound:
     return c.MatchFound(
         seeker_id=UUID(match.seeker_id), vacancy_id=UUID(match.vacancy_id),
         employer_id=UUID(match.employer_id), score=match.score, rank=match.rank,
-        model_version=model_version, reasons=reasons,
+        model_version=model_version, reasons=reasons, baseline=baseline,
     )  # fmt: skip
 
 

@@ -284,12 +284,25 @@ class ApplicationSubmitted(Event):
 # --- matching service -------------------------------------------------------------
 
 
+class ReasonSkill(Frozen):
+    """A skill a reason is about: its canonical id (None for a skill the vocabulary does not
+    know) and how a Chinese and an English reader call it."""
+
+    id: str | None = Field(default=None, max_length=100)
+    zh: str = Field(min_length=1, max_length=200)
+    en: str = Field(min_length=1, max_length=200)
+
+
 class MatchReason(Frozen):
-    """One factor that really counted toward a pair's score, with its contribution."""
+    """One factor that really counted toward a pair's score, with its contribution: a code and
+    structured values (numbers, codes, a skill) that a reader's language renders."""
 
     code: str = Field(min_length=1, max_length=50)
     contribution: float
     detail: str = Field(default="", max_length=500)
+    """Free text of reasons published before ``values``; no longer filled."""
+    skill: ReasonSkill | None = None
+    values: dict[str, bool | int | float | str] = Field(default_factory=dict, max_length=10)
 
 
 class MatchFound(Event):
@@ -304,6 +317,8 @@ class MatchFound(Event):
     rank: int = Field(ge=1)
     model_version: str = Field(min_length=1, max_length=100)
     reasons: list[MatchReason] = Field(default_factory=list, max_length=50)
+    baseline: float | None = None
+    """The score's logit before any reason: baseline + Σ reasons' contributions = logit(score)."""
 
 
 # --- notification service ---------------------------------------------------------

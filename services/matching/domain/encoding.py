@@ -123,9 +123,9 @@ def skill_token(skill: str) -> str:
 
 
 @lru_cache(maxsize=2**16)
-def skill_index(skill: str) -> int:
-    """The column of a written skill in the hashed skill sets."""
-    return int(skill_sets([[skill_token(skill)]]).indices[0])
+def skill_column(token: str) -> int:
+    """The column of a skill token in the hashed skill sets."""
+    return int(skill_sets([[token]]).indices[0])
 
 
 def seeker_skills(seeker: c.SeekerState) -> list[str]:

@@ -230,7 +230,7 @@ _grouped_dots = numba.njit(cache=True, nogil=True)(_grouped_dots_loop)
 def feature_values(pairs: Pairs) -> Iterator[tuple[Feature, Matrix]]:
     """Each feature of the pairs, in FEATURES order, as an array broadcastable to the pairs' shape."""
     # The text is mostly what the profile lists: it counts as far as the evidence for it.
-    evidence = _evidence(pairs)
+    evidence = evidence_of(pairs)
     yield Feature.TEXT_SIMILARITY, pairs.text_similarity() * evidence
     # Grids are large: each formula below spends as few passes over one as it can, in float32.
     matched = pairs.dot("skills")
@@ -266,7 +266,7 @@ def pair_features(seekers: Columns, s: Rows, vacancies: Columns, v: Rows) -> Mat
     return out
 
 
-def _evidence(pairs: Pairs) -> Matrix:
+def evidence_of(pairs: Pairs) -> Matrix:
     """How fully the seeker's listed skills count for the vacancy, from ``UNPROVEN`` to 1."""
     experienced = pairs.seeker("experience") > 0
     base = (

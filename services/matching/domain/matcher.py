@@ -23,14 +23,25 @@ from services.matching.domain.encoding import (
     Columns,
     encode_seekers,
     encode_vacancies,
-    skill_index,
+    skill_column,
+    skill_token,
     stack,
     take,
+    vacancy_skills,
 )
-from services.matching.domain.features import ANY_CITY, WANTED_CITY, Feature, Pairs, Rows, pair_features
+from services.matching.domain.features import (
+    ANY_CITY,
+    WANTED_CITY,
+    Feature,
+    Pairs,
+    Rows,
+    evidence_of,
+    pair_features,
+)
 from services.matching.domain.index import BLOCK_ROWS, Block, Side
 from services.matching.domain.policy import fingerprint
-from services.matching.domain.ranker import LinearRanker, sigmoid
+from services.matching.domain.ranker import LinearRanker, PairFacts, sigmoid
+from services.matching.domain.vocabulary import SKILL_PREFIX, load_vocabulary
 from shared.events import catalogue as c
 
 REMOTE = -1
@@ -165,9 +176,10 @@ class Market:
         vacancies = _gather([(match.pair[2], match.pair[3]) for match in matches])
         every = np.arange(len(matches))
         features = pair_features(seekers, every, vacancies, every)
+        evidence = evidence_of(Pairs(seekers, every, vacancies, every))
         kept = self.vacancies.kept
         return [
-            self.ranker.reasons(features[k], _details(seekers, k, kept[vacancies.ids[k]]))
+            self.ranker.reasons(features[k], _facts(seekers, k, kept[vacancies.ids[k]], float(evidence[k])))
             for k in range(len(matches))
         ]
 
@@ -358,18 +370,30 @@ def _gather(where: list[tuple[Block, int]]) -> Columns:
     return take(stack(parts), np.argsort(order))
 
 
-def _details(seekers: Columns, row: int, vacancy: c.VacancyState) -> dict[Feature, str]:
+def _facts(seekers: Columns, row: int, vacancy: c.VacancyState, evidence: float) -> PairFacts:
     skills = seekers.skills
     have = set(skills.indices[skills.indptr[row] : skills.indptr[row + 1]].tolist())
-    matched = [skill for skill in vacancy.skills if skill_index(skill) in have]
-    missing = [skill for skill in vacancy.skills if skill_index(skill) not in have]
-    held = int(seekers.experience[row])
-    return {
-        Feature.SKILLS_MATCHED: "、".join(matched)[:500],
-        Feature.SKILLS_MISSING: "、".join(missing)[:500],
-        Feature.EDUCATION_GAP: f"{vacancy.education_level.value} required",
-        Feature.EXPERIENCE_GAP: f"{vacancy.min_experience_years} years asked, {held} held",
-        Feature.SALARY_FIT: f"{vacancy.salary.min}–{vacancy.salary.max} CNY",
-        Feature.CITY_FIT: "remote" if vacancy.remote else vacancy.city,
-        Feature.CATEGORY_FIT: vacancy.talent_category.value,
+    written = {skill_token(skill): skill for skill in reversed(vacancy.skills)}
+    asked: list[tuple[c.ReasonSkill, bool]] = []
+    seen: set[int] = set()  # skills hashed to one column count once as held, as in the features
+    for token in vacancy_skills(vacancy):
+        column = skill_column(token)
+        asked.append((_reason_skill(token, written.get(token, token)), column in have and column not in seen))
+        seen.add(column)
+    values: dict[Feature, dict[str, bool | int | float | str]] = {
+        Feature.EDUCATION_GAP: {"asked": vacancy.education_level.value},
+        Feature.EXPERIENCE_GAP: {"asked": vacancy.min_experience_years, "held": int(seekers.experience[row])},
+        Feature.SALARY_FIT: {"min": vacancy.salary.min, "max": vacancy.salary.max},
+        Feature.CITY_FIT: {"remote": True} if vacancy.remote else {"city": vacancy.city},
+        Feature.CATEGORY_FIT: {"category": vacancy.talent_category.value},
     }
+    return PairFacts(asked, evidence, values)
+
+
+def _reason_skill(token: str, written: str) -> c.ReasonSkill:
+    """A skill as reasons name it: the vocabulary's labels, or as the vacancy wrote it."""
+    vocabulary = load_vocabulary()
+    known = vocabulary.by_id.get(token.removeprefix(SKILL_PREFIX)) if token.startswith(SKILL_PREFIX) else None
+    if known is None:
+        return c.ReasonSkill(zh=written[:200], en=written[:200])
+    return c.ReasonSkill(id=known.id, zh=known.zh, en=known.en)

@@ -104,6 +104,34 @@ async def test_a_posted_vacancy_is_matched_with_suitable_seekers_only(namespace:
         assert 1 / (1 + math.exp(-logit)) == pytest.approx(match["score"], abs=2e-3)
 
 
+async def test_each_published_score_is_its_baseline_plus_its_reasons(settings: ServiceSettings, namespace: Namespace) -> None:
+    people = [
+        seeker(skills=["SMAW", "Excel", "数控编程"]),
+        seeker(skills=["会计方法", "焊接"], experience_years=0, education=[], desired_cities=[]),
+        seeker(skills=["Excel"], desired_roles=["会计"], talent_category="enterprise_management"),
+    ]
+    async with serving(create_app(settings)) as client:
+        await publish(namespace, *people, producer="seeker")
+        await wait_for(stored_seekers(namespace), until=lambda n: n == 3, what="the seekers stored")
+        job = vacancy(skills=["电弧焊技术", "电子表格", "数控编程", "会计方法"], remote=True)
+        await publish(namespace, job, producer="employer")
+        found = await wait_for(
+            lambda: matches_of(namespace, job.vacancy_id), until=lambda m: len(m) == 3, what="three matches"
+        )
+        model = (await client.get("/model")).json()
+    assert model["baseline"] == LinearRanker.cold_start().intercept
+    for match in (event["payload"] for event in found):
+        assert match["baseline"] == model["baseline"]
+        logit = match["baseline"] + sum(reason["contribution"] for reason in match["reasons"])
+        assert 1 / (1 + math.exp(-logit)) == pytest.approx(match["score"], abs=5e-5 + 1e-9), "to its 4 decimals"
+        skills = [reason for reason in match["reasons"] if reason.get("skill")]
+        assert len(skills) == len({reason["skill"]["zh"] for reason in skills}) == 4, "one reason a skill"
+        assert all(reason["detail"] == "" for reason in match["reasons"]), "values, never English text"
+    first = next(e["payload"] for e in found if e["payload"]["seeker_id"] == str(people[0].seeker_id))
+    held = {reason["skill"]["zh"] for reason in first["reasons"] if reason["code"] == "skill_held"}
+    assert held == {"电弧焊技术", "电子表格", "数控编程"}
+
+
 @pytest.mark.usefixtures("matching")
 async def test_replays_and_immaterial_edits_publish_nothing_new(namespace: Namespace) -> None:
     person = seeker()

@@ -10,16 +10,26 @@ from datetime import date
 import numpy as np
 import pytest
 
-from services.matching.domain.encoding import Columns, encode_seekers, encode_vacancies, fit_idf, term_counts
-from services.matching.domain.features import Feature, pair_features
+from services.matching.domain.encoding import (
+    Columns,
+    encode_seekers,
+    encode_vacancies,
+    fit_idf,
+    term_counts,
+    vacancy_skills,
+)
+from services.matching.domain.features import FEATURES, Feature, pair_features
 from services.matching.domain.matcher import SHORTLIST, Market, Match, _best_in_rows
 from services.matching.domain.ranker import LinearRanker
+from services.matching.domain.vocabulary import load_vocabulary
 from shared.events import catalogue as c
 from shared.synthetic import SyntheticMarket
 from shared.synthetic.generator import DEFAULT_START
 
 TODAY = DEFAULT_START.date()
 TOP = 20
+SCORE_ROUNDING = 5e-5 + 1e-9
+"""Scores are told to four decimals; the reasons sum to the logit of the score before rounding."""
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +224,43 @@ def test_reasons_name_matched_and_missing_skills_from_the_encoded_profile(
     assert isinstance(market.seekers.kept[str(seeker.seeker_id)], bytes)  # no state is kept
     [match] = market.seekers_for(str(vacancy.vacancy_id), TOP, TODAY)
     [reasons] = market.explain([match])
-    details = {reason.code: reason.detail for reason in reasons}
-    assert details["skills_matched"] == vacancy.skills[0]
-    if len(vacancy.skills) > 1:
-        assert details["skills_missing"] == "、".join(vacancy.skills[1:])
+    skills = [reason for reason in reasons if reason.skill is not None]
+    assert len(skills) == len(vacancy_skills(vacancy)), "each asked skill's whole effect is one reason"
+    [held] = [reason for reason in skills if reason.code == "skill_held"]
+    vocabulary = load_vocabulary()
+    known = vocabulary.skill_id(vacancy.skills[0])
+    assert held.skill == (
+        c.ReasonSkill(id=known, zh=vocabulary.by_id[known].zh, en=vocabulary.by_id[known].en)
+        if known
+        else c.ReasonSkill(zh=vacancy.skills[0], en=vacancy.skills[0])
+    )
+    assert held.contribution > 0
+    assert all(reason.contribution < 0 for reason in skills if reason.code == "skill_lacked")
+    assert all(reason.detail == "" for reason in reasons)
+
+
+@pytest.mark.parametrize("trained", [False, True])
+def test_the_baseline_and_the_reasons_of_many_pairs_sum_to_their_logits(
+    synthetic: tuple[list[c.SeekerState], list[c.VacancyState]], trained: bool
+) -> None:
+    seekers, vacancies = synthetic
+    market = market_of(seekers, vacancies, block_rows=512)
+    if trained:  # means and scales as a fitted model has them: each skill carries a share of the means
+        generator = np.random.default_rng(5)
+        cold = LinearRanker.cold_start()
+        market.use(
+            LinearRanker(
+                "trained", -1.2, cold.weights * generator.uniform(0.5, 2, len(FEATURES)),
+                generator.uniform(-0.5, 0.5, len(FEATURES)), generator.uniform(0.2, 2, len(FEATURES)),
+            ),
+            None,
+        )  # fmt: skip
+    checked = 0
+    for vacancy in vacancies:
+        matches = market.seekers_for(str(vacancy.vacancy_id), TOP, TODAY)
+        for match, reasons in zip(matches, market.explain(matches), strict=True):
+            logit = market.ranker.baseline + sum(reason.contribution for reason in reasons)
+            assert 1 / (1 + np.exp(-logit)) == pytest.approx(match.score, abs=SCORE_ROUNDING)
+            assert not {"skills_matched", "skills_missing"} & {reason.code for reason in reasons}
+            checked += 1
+    assert checked > 1_000

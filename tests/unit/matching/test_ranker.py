@@ -8,11 +8,13 @@ from uuid import uuid4
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.matching.domain.encoding import encode_seekers, encode_vacancies
-from services.matching.domain.features import FEATURES, Feature, pair_features
+from services.matching.domain.features import FEATURES, MAX_MISSING, Feature, pair_features
 from services.matching.domain.policy import DAILY_CAP, DailyTally
-from services.matching.domain.ranker import LinearRanker
+from services.matching.domain.ranker import MOST_SKILL_REASONS, SKILL_FEATURES, LinearRanker, PairFacts
 from shared.events import catalogue as c
 from tests import factories
 
@@ -80,21 +82,60 @@ def test_both_directions_give_the_same_features() -> None:
             np.testing.assert_allclose(one_seeker[j], many_seekers[i], rtol=1e-6)
 
 
+def facts_of(skills: list[str], held: list[bool], evidence: float = 1.0) -> PairFacts:
+    return PairFacts([(c.ReasonSkill(zh=s, en=s), h) for s, h in zip(skills, held, strict=True)], evidence, {})
+
+
 def test_reasons_are_exactly_the_terms_of_the_score() -> None:
     ranker = LinearRanker.cold_start()
     rows = features_of([seeker(), seeker(experience_years=0, skills=["数控编程"])], vacancy())
-    for row in rows:
-        reasons = ranker.reasons(row, {Feature.SKILLS_MATCHED: "数控编程"})
-        logit = ranker.intercept + sum(reason.contribution for reason in reasons)
-        assert 1 / (1 + np.exp(-logit)) == pytest.approx(ranker.scores(row[np.newaxis, :])[0], abs=1e-3)
+    for row, held in zip(rows, ([True, True], [True, False]), strict=True):
+        reasons = ranker.reasons(row, facts_of(["数控编程", "阅读机械图纸"], held))
+        logit = ranker.baseline + sum(reason.contribution for reason in reasons)
+        assert 1 / (1 + np.exp(-logit)) == pytest.approx(ranker.scores(row[np.newaxis, :])[0], abs=1e-9)
         assert all(reason.contribution != 0 for reason in reasons)
         assert [abs(r.contribution) for r in reasons] == sorted(
             (abs(r.contribution) for r in reasons), reverse=True
         )
-    short = ranker.reasons(rows[1], {})
-    assert {"experience_gap", "skills_missing"} <= {
-        reason.code for reason in short if reason.contribution < 0
-    }
+    short = ranker.reasons(rows[1], facts_of(["数控编程", "阅读机械图纸"], [True, False]))
+    lacking = {reason.code for reason in short if reason.contribution < 0}
+    assert {"experience_gap", "skill_lacked"} <= lacking
+    assert [r.skill.zh for r in short if r.skill and r.code == "skill_held"] == ["数控编程"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    held=st.lists(st.booleans(), max_size=100),
+    listed_extra=st.integers(0, 50),
+    evidence=st.floats(0.3, 1),
+    others=st.lists(st.floats(-1, 1), min_size=len(FEATURES), max_size=len(FEATURES)),
+    seed=st.integers(0, 2**32 - 1),
+    trained=st.booleans(),
+)
+def test_the_baseline_and_the_reasons_sum_to_the_logit_whatever_the_pair(
+    held: list[bool], listed_extra: int, evidence: float, others: list[float], seed: int, trained: bool
+) -> None:
+    ranker = LinearRanker.cold_start()
+    if trained:
+        generator = np.random.default_rng(seed)
+        ranker = LinearRanker(
+            "trained", float(generator.normal()), generator.normal(0, 2, len(FEATURES)),
+            generator.normal(0, 0.5, len(FEATURES)), generator.uniform(0.1, 3, len(FEATURES)),
+        )  # fmt: skip
+    asked, matched = len(held), sum(held)
+    row = np.array(others, np.float32)
+    if asked:  # the skill features as the formulas give them for these skills
+        row[FEATURES.index(Feature.SKILLS_MATCHED)] = evidence * matched * 2 / (asked + matched + listed_extra)
+    row[FEATURES.index(Feature.SKILLS_MISSING)] = min(asked - evidence * matched, MAX_MISSING) / MAX_MISSING
+    reasons = ranker.reasons(row, facts_of([f"skill {k}" for k in range(asked)], held, evidence))
+    assert ranker.baseline + sum(r.contribution for r in reasons) == pytest.approx(
+        ranker.logits(row[np.newaxis, :])[0], abs=1e-9
+    )
+    assert len(reasons) <= 50
+    named = [r.skill.zh for r in reasons if r.skill]
+    counted = ranker.contributions(row[np.newaxis, :])[0][[FEATURES.index(f) for f in SKILL_FEATURES]].any()
+    assert len(named) == len(set(named)) == (min(asked, MOST_SKILL_REASONS) if counted else 0)
+    assert not {"skills_matched", "skills_missing"} & {r.code for r in reasons}
 
 
 def test_the_daily_tally_caps_each_seeker_counts_a_pair_once_and_starts_afresh_each_day() -> None:

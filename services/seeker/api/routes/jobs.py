@@ -33,6 +33,8 @@ class Match(BaseModel):
     rank: int
     model_version: str
     reasons: list[c.MatchReason]
+    baseline: float | None = None
+    """The score's logit before any reason (None for matches published before it was told)."""
     matched_at: AwareDatetime
 
 
