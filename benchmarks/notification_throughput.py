@@ -37,6 +37,8 @@ from shared.service import Service
 
 PROGRESS_S = 5.0
 
+CNC = c.ReasonSkill(zh="数控编程", en="CNC programming")
+
 
 def burst(events: int, seekers: list[UUID], repeats: float, seed: int) -> list[Envelope[c.MatchFound]]:
     """Match events; a share of them repeat an earlier event or re-match an earlier pair."""
@@ -54,7 +56,7 @@ def burst(events: int, seekers: list[UUID], repeats: float, seed: int) -> list[E
             match = c.MatchFound(
                 seeker_id=rng.choice(seekers), vacancy_id=uuid4(), employer_id=employer,
                 score=round(rng.uniform(0.6, 1.0), 3), rank=rng.randint(1, 50), model_version="cold-start-1",
-                reasons=[c.MatchReason(code="skills_matched", contribution=0.4, detail="数控编程")],
+                reasons=[c.MatchReason(code="skill_held", contribution=0.4, skill=CNC)],
             )  # fmt: skip
         made.append(Envelope.wrap(match, producer="matching"))
     return made

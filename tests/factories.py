@@ -90,6 +90,9 @@ def seeker_state(
     return kind(**fields)
 
 
+CNC_PROGRAMMING = c.ReasonSkill(zh="数控编程", en="CNC programming")
+
+
 def match_found(
     seeker_id: UUID, vacancy_id: UUID, employer_id: UUID, *, score: float, rank: int, **overrides: Any
 ) -> c.MatchFound:
@@ -101,9 +104,10 @@ def match_found(
         "rank": rank,
         "model_version": "cold-start-1",
         "reasons": [
-            c.MatchReason(code="skills_matched", contribution=round(score * 0.5, 3), detail="数控编程"),
-            c.MatchReason(code="city_fit", contribution=0.1, detail="安阳"),
+            c.MatchReason(code="skill_held", contribution=round(score * 0.5, 3), skill=CNC_PROGRAMMING),
+            c.MatchReason(code="city_fit", contribution=0.1, values={"city": "安阳"}),
         ],
+        "baseline": -2.5,
         **overrides,
     }
     return c.MatchFound(**fields)

@@ -5,6 +5,7 @@ from uuid import UUID, uuid4
 
 from shared.events import Event
 from shared.events import catalogue as c
+from tests import factories
 
 SATURDAY = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 
@@ -83,9 +84,10 @@ def samples() -> list[Event]:
             seeker_id=seeker, vacancy_id=vacancy, employer_id=employer, score=0.83, rank=1,
             model_version="cold-start-1",
             reasons=[
-                c.MatchReason(code="skills_matched", contribution=0.41, detail="数控编程"),
-                c.MatchReason(code="salary_fit", contribution=0.12),
+                c.MatchReason(code="skill_held", contribution=0.41, skill=factories.CNC_PROGRAMMING),
+                c.MatchReason(code="salary_fit", contribution=0.12, values={"min": 6000, "max": 9000}),
             ],
+            baseline=-2.5,
         ),
         c.NotificationSent(
             notification_id=uuid4(), recipient_id=seeker, recipient_kind=c.RecipientKind.SEEKER,

@@ -178,7 +178,10 @@ class Matching:
         reasons = self.market.explain([match for match, _ in told])
         await self.publisher.publish_many(
             Envelope.wrap(
-                match_found(match, version, baseline, why), producer=PRODUCER, caused_by=cause, event_id=own_id
+                match_found(match, version, baseline, why),
+                producer=PRODUCER,
+                caused_by=cause,
+                event_id=own_id,
             )
             for (match, _), why, (cause, own_id) in zip(told, reasons, heads, strict=True)
         )

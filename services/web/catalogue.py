@@ -273,6 +273,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "dead.channel": ("渠道", "Channel"),
     "dead.last_error": ("最后错误", "Last error"),
     "dead.none": ("没有失败的通知", "No failed notifications"),
+    "recipient.seeker": ("求职者", "job seeker"),
+    "recipient.employer": ("用人单位", "employer"),
+    "channel.inbox": ("站内消息", "inbox"),
+    "channel.email": ("电子邮件", "e-mail"),
+    "channel.webhook": ("Webhook", "webhook"),
     # employer: candidates and invitations
     "candidate.none": (
         "暂无候选人，匹配完成后会出现在这里。",
@@ -313,6 +318,25 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "reason.city_fit": ("工作城市合适", "the city suits"),
     "reason.category_fit": ("人才类别相同", "same talent category"),
     "reason.credential_verified": ("学历已核验", "verified diploma"),
+    "reason.skill_held": ("具备所需技能", "has a skill asked for"),
+    "reason.skill_lacked": ("缺少所需技能", "lacks a skill asked for"),
+    "reason.other_skills": ("其他技能", "other skills"),
+    "reason.no_skills_asked": ("岗位未列出技能要求", "the vacancy lists no skills"),
+    "reason.other": ("其他因素", "another factor"),
+    # a reason with its values: {skill} in the reader's language, codes as their labels
+    "because.skill_held": ("具备所需技能：{skill}", "has a skill asked for: {skill}"),
+    "because.skill_lacked": ("缺少所需技能：{skill}", "lacks a skill asked for: {skill}"),
+    "because.other_skills": ("其他 {count} 项技能", "{count} other skills"),
+    "because.education_gap": ("学历要求：{asked}", "education required: {asked}"),
+    "because.experience_gap": (
+        "要求 {asked} 年经验，现有 {held} 年",
+        "{asked} years of experience asked, {held} held",
+    ),
+    "because.salary_fit": ("岗位月薪 {min}–{max} 元", "the job pays {min}–{max} CNY a month"),
+    "because.city_fit": ("工作城市：{city}", "works in {city}"),
+    "because.city_fit_remote": ("可远程工作", "remote work"),
+    "because.category_fit": ("人才类别相同：{category}", "same talent category: {category}"),
+    "matches.baseline": ("基准值", "baseline"),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {key: {"zh": zh, "en": en} for key, (zh, en) in _TEXTS.items()}

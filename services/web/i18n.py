@@ -50,3 +50,24 @@ def translator(language: Language) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
+
+
+CODED_VALUES = {"education_gap": ("asked", "education."), "category_fit": ("category", "category.")}
+"""Values that are codes of the platform's vocabularies, shown as their labels."""
+
+
+def reason_text(language: Language, reason: dict[str, Any]) -> str:
+    """A match reason as a reader of ``language`` reads it: its code's text with its values
+    filled in (a skill by its label in that language, a code by its label), never the code.
+    A reason published before reasons had values is its code's label alone."""
+    t = translator(language)
+    code, values, skill = reason["code"], dict(reason.get("values") or {}), reason.get("skill")
+    if skill:
+        values["skill"] = skill[language]
+    if code in CODED_VALUES and values:
+        name, prefix = CODED_VALUES[code]
+        values[name] = t(prefix + str(values[name])) if prefix + str(values[name]) in CATALOGUE else "—"
+    key = "because.city_fit_remote" if code == "city_fit" and values.get("remote") else f"because.{code}"
+    if values and key in CATALOGUE:
+        return t(key, **values)
+    return t(f"reason.{code}") if f"reason.{code}" in CATALOGUE else t("reason.other")

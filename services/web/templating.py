@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from services.web.catalogue import CATALOGUE
-from services.web.i18n import language_of, translator
+from services.web.i18n import language_of, reason_text, translator
 from services.web.idempotency import new_key
 from services.web.session import keep_session, session_of, viewer_of
 from shared.events import catalogue as c
@@ -44,10 +45,6 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     language = language_of(request)
     t = translator(language)
 
-    def reason_label(code: str) -> str:
-        key = f"reason.{code}"
-        return t(key) if key in CATALOGUE else code
-
     def field_label(field: str) -> str:
         """``skills.1`` → the form's label for skills, and the item's place."""
         name, _, rest = field.partition(".")
@@ -65,7 +62,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "lang": language,
             "viewer": viewer_of(request),
             "csrf": session.csrf(settings),
-            "reason_label": reason_label,
+            "reason_text": partial(reason_text, language),
             "field_label": field_label,
             **context,
         },

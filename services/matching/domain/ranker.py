@@ -21,7 +21,12 @@ from shared.events import catalogue as c
 NEGLIGIBLE = 0.01
 SKILL_FEATURES = (Feature.SKILLS_MATCHED, Feature.SKILLS_MISSING)
 """Features whose terms reasons restate as one reason for each skill the vacancy asks for."""
-SKILL_HELD, SKILL_LACKED, OTHER_SKILLS, NO_SKILLS_ASKED = "skill_held", "skill_lacked", "other_skills", "no_skills_asked"
+SKILL_HELD, SKILL_LACKED, OTHER_SKILLS, NO_SKILLS_ASKED = (
+    "skill_held",
+    "skill_lacked",
+    "other_skills",
+    "no_skills_asked",
+)
 MOST_SKILL_REASONS = 40
 """Skills shown one by one (largest effect first); the rest are one reason, so a match keeps
 within its 50 reasons whatever a vacancy asks for."""
@@ -123,7 +128,10 @@ class LinearRanker:
         shares sum to the two terms exactly."""
         held = np.array([holds for _, holds in facts.skills], np.float64)
         shares = np.zeros(len(held))
-        for feature, amounts in ((Feature.SKILLS_MATCHED, held), (Feature.SKILLS_MISSING, 1 - facts.evidence * held)):
+        for feature, amounts in (
+            (Feature.SKILLS_MATCHED, held),
+            (Feature.SKILLS_MISSING, 1 - facts.evidence * held),
+        ):
             i = FEATURES.index(feature)
             if terms[i] == 0.0:
                 continue
@@ -156,7 +164,9 @@ class LinearRanker:
         if len(order) > MOST_SKILL_REASONS:
             rest = order[MOST_SKILL_REASONS:]
             reasons.append(
-                c.MatchReason(code=OTHER_SKILLS, contribution=float(shares[rest].sum()), values={"count": len(rest)})
+                c.MatchReason(
+                    code=OTHER_SKILLS, contribution=float(shares[rest].sum()), values={"count": len(rest)}
+                )
             )
         return reasons
 

@@ -29,7 +29,8 @@ class Message:
         return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
 
 
-# The matching service's reason codes, as a person reads them.
+# The matching service's reason codes, as a person reads them: a label, and a sentence for
+# the reason's values (a skill by its label in the reader's language, a code by its label).
 REASONS: dict[str, dict[Language, str]] = {
     "text_similarity": {"zh-CN": "岗位描述与您的经历相近", "en": "the job reads like your experience"},
     "skills_matched": {"zh-CN": "技能匹配", "en": "skills you have"},
@@ -40,7 +41,46 @@ REASONS: dict[str, dict[Language, str]] = {
     "city_fit": {"zh-CN": "工作城市合适", "en": "the city suits you"},
     "category_fit": {"zh-CN": "人才类别相同", "en": "same talent category"},
     "credential_verified": {"zh-CN": "学历已核验", "en": "verified diploma"},
+    "skill_held": {"zh-CN": "您具备所需技能", "en": "you have a skill asked for"},
+    "skill_lacked": {"zh-CN": "您缺少所需技能", "en": "you lack a skill asked for"},
+    "other_skills": {"zh-CN": "其他技能", "en": "other skills"},
+    "no_skills_asked": {"zh-CN": "岗位未列出技能要求", "en": "the job lists no skills"},
 }
+OTHER_REASON: dict[Language, str] = {"zh-CN": "其他因素", "en": "another factor"}
+BECAUSE: dict[str, dict[Language, str]] = {
+    "skill_held": {"zh-CN": "您具备所需技能：{skill}", "en": "you have a skill asked for: {skill}"},
+    "skill_lacked": {"zh-CN": "您缺少所需技能：{skill}", "en": "you lack a skill asked for: {skill}"},
+    "other_skills": {"zh-CN": "其他 {count} 项技能", "en": "{count} other skills"},
+    "education_gap": {"zh-CN": "学历要求：{asked}", "en": "education required: {asked}"},
+    "experience_gap": {
+        "zh-CN": "要求 {asked} 年经验，您有 {held} 年",
+        "en": "{asked} years of experience asked, you have {held}",
+    },
+    "salary_fit": {"zh-CN": "岗位月薪 {min}–{max} 元", "en": "the job pays {min}–{max} CNY a month"},
+    "city_fit": {"zh-CN": "工作城市：{city}", "en": "works in {city}"},
+    "city_fit_remote": {"zh-CN": "可远程工作", "en": "remote work"},
+    "category_fit": {"zh-CN": "人才类别相同：{category}", "en": "same talent category: {category}"},
+}
+CODED: dict[str, tuple[str, dict[str, dict[Language, str]]]] = {
+    "education_gap": ("asked", {
+        "none": {"zh-CN": "不限", "en": "any"},
+        "secondary": {"zh-CN": "高中/中专", "en": "secondary"},
+        "vocational": {"zh-CN": "职业教育", "en": "vocational"},
+        "associate": {"zh-CN": "大专", "en": "associate"},
+        "bachelor": {"zh-CN": "本科", "en": "bachelor"},
+        "master": {"zh-CN": "硕士", "en": "master"},
+        "doctorate": {"zh-CN": "博士", "en": "doctorate"},
+    }),
+    "category_fit": ("category", {
+        "party_government": {"zh-CN": "党政人才", "en": "party and government"},
+        "enterprise_management": {"zh-CN": "企业经营管理人才", "en": "enterprise management"},
+        "professional_technical": {"zh-CN": "专业技术人才", "en": "professional and technical"},
+        "high_skill": {"zh-CN": "高技能人才", "en": "high-skill"},
+        "social_work": {"zh-CN": "社会工作人才", "en": "social work"},
+        "rural_practical": {"zh-CN": "农村实用人才", "en": "rural practical"},
+    }),
+}  # fmt: skip
+"""Values that are codes (education levels, talent categories), as a person reads them."""
 UNNAMED: dict[Language, dict[str, str]] = {
     "zh-CN": {"vacancy": "一个岗位", "employer": "一家用人单位"},
     "en": {"vacancy": "a vacancy", "employer": "an employer"},
@@ -69,12 +109,21 @@ class Words:
         return datetime.fromisoformat(iso).astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
 
     def reasons(self, reasons: list[dict[str, Any]]) -> list[str]:
-        lines = []
-        for reason in reasons:
-            label = REASONS.get(reason["code"], {}).get(self.language, reason["code"])
-            detail = f": {reason['detail']}" if reason.get("detail") else ""
-            lines.append(f"- {label}{detail}")
-        return lines
+        return [f"- {self.reason(reason)}" for reason in reasons]
+
+    def reason(self, reason: dict[str, Any]) -> str:
+        """A reason's sentence with its values, or (published before reasons had values) its
+        label alone; never its code, nor an old reason's English detail."""
+        code, values = reason["code"], dict(reason.get("values") or {})
+        if skill := reason.get("skill"):
+            values["skill"] = skill["zh" if self.language == "zh-CN" else "en"]
+        if code in CODED and values:
+            name, labels = CODED[code]
+            values[name] = labels.get(str(values.get(name)), {}).get(self.language, "—")
+        key = "city_fit_remote" if code == "city_fit" and values.get("remote") else code
+        if values and key in BECAUSE:
+            return BECAUSE[key][self.language].format(**values)
+        return REASONS.get(code, OTHER_REASON)[self.language]
 
     def match_lines(self, match: dict[str, Any]) -> list[str]:
         title, employer = (

@@ -131,9 +131,11 @@ async def test_candidates_are_ranked_with_reasons_and_respect_consent(
     assert [item["score"] for item in page["items"]] == [0.91, 0.62, 0.40]
     first = page["items"][0]
     assert first["reasons"] == [
-        {"code": "skills_matched", "contribution": 0.455, "detail": "数控编程"},
-        {"code": "city_fit", "contribution": 0.1, "detail": "安阳"},
-    ]
+        {"code": "skill_held", "contribution": 0.455, "detail": "", "values": {},
+         "skill": {"id": None, "zh": "数控编程", "en": "CNC programming"}},
+        {"code": "city_fit", "contribution": 0.1, "detail": "", "values": {"city": "安阳"}, "skill": None},
+    ]  # fmt: skip
+    assert first["baseline"] == -2.5
     assert (first["rank"], first["model_version"], first["experience_years"]) == (1, "cold-start-1", 3)
     assert first["education"][0]["school"] == "安阳职业技术学院"
     assert (first["contact"], first["contact_source"], first["invitation"]) == (None, None, None)

@@ -152,7 +152,8 @@ async def test_deleting_the_account_erases_the_seeker_everywhere(
         c.MatchFound(
             seeker_id=UUID(seeker_id), vacancy_id=UUID(vacancy_id), employer_id=UUID(organisation_id),
             score=0.87, rank=1, model_version="cold-start-1",
-            reasons=[c.MatchReason(code="skills_matched", contribution=0.4, detail="数控编程")],
+            reasons=[c.MatchReason(code="skill_held", contribution=0.4, skill=factories.CNC_PROGRAMMING)],
+            baseline=-2.5,
         ),
         producer="matching",
     )  # fmt: skip
@@ -174,7 +175,7 @@ async def test_deleting_the_account_erases_the_seeker_everywhere(
     )
     await wait_for(matches, until=lambda total: total == 1, what="the match at the seeker service")
     match = (await seeker.client.get("/me/matches", headers=me)).json()["items"][0]
-    assert match["reasons"][0]["detail"] == "数控编程"
+    assert (match["reasons"][0]["skill"]["zh"], match["baseline"]) == ("数控编程", -2.5)
     assert match["vacancy_title"] == factories.vacancy()["title"]
 
     deleted = await seeker.client.delete("/me", headers=me)

@@ -83,7 +83,9 @@ def test_both_directions_give_the_same_features() -> None:
 
 
 def facts_of(skills: list[str], held: list[bool], evidence: float = 1.0) -> PairFacts:
-    return PairFacts([(c.ReasonSkill(zh=s, en=s), h) for s, h in zip(skills, held, strict=True)], evidence, {})
+    return PairFacts(
+        [(c.ReasonSkill(zh=s, en=s), h) for s, h in zip(skills, held, strict=True)], evidence, {}
+    )
 
 
 def test_reasons_are_exactly_the_terms_of_the_score() -> None:
@@ -125,7 +127,9 @@ def test_the_baseline_and_the_reasons_sum_to_the_logit_whatever_the_pair(
     asked, matched = len(held), sum(held)
     row = np.array(others, np.float32)
     if asked:  # the skill features as the formulas give them for these skills
-        row[FEATURES.index(Feature.SKILLS_MATCHED)] = evidence * matched * 2 / (asked + matched + listed_extra)
+        row[FEATURES.index(Feature.SKILLS_MATCHED)] = (
+            evidence * matched * 2 / (asked + matched + listed_extra)
+        )
     row[FEATURES.index(Feature.SKILLS_MISSING)] = min(asked - evidence * matched, MAX_MISSING) / MAX_MISSING
     reasons = ranker.reasons(row, facts_of([f"skill {k}" for k in range(asked)], held, evidence))
     assert ranker.baseline + sum(r.contribution for r in reasons) == pytest.approx(

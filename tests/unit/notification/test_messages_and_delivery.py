@@ -1,5 +1,6 @@
 """Bilingual wording, webhook signatures, and retry with backoff into the dead state."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,12 +11,23 @@ from services.notification.domain.signing import signature, verify
 from shared.messaging.delivery import RetryPolicy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+WELDING = {"id": "27d26fd6", "zh": "电弧焊技术", "en": "apply arc welding techniques"}
 MATCH = {
     "vacancy_title": "数控机床操作工",
     "employer_name": "安阳精密机械有限公司",
     "score": 0.834,
-    "reasons": [{"code": "skills_matched", "detail": "数控编程"}, {"code": "new_code", "detail": ""}],
-}
+    "reasons": [
+        {"code": "skill_held", "skill": WELDING},
+        {"code": "experience_gap", "values": {"asked": 3, "held": 0}},
+        {"code": "education_gap", "values": {"asked": "bachelor"}},
+        {"code": "category_fit", "values": {"category": "high_skill"}},
+        {"code": "city_fit", "values": {"remote": True}},
+        {"code": "other_skills", "values": {"count": 2}},
+        {"code": "skills_matched", "detail": "数控编程"},  # published before reasons had values
+        {"code": "experience_gap", "detail": "3 years asked, 0 held"},
+        {"code": "new_code", "detail": ""},
+    ],
+}  # fmt: skip
 
 
 def test_a_match_in_chinese_and_in_english_with_its_reasons() -> None:
@@ -23,12 +35,26 @@ def test_a_match_in_chinese_and_in_english_with_its_reasons() -> None:
     assert zh.subject == "新的岗位匹配：数控机床操作工"
     assert zh.lines == (
         "安阳精密机械有限公司 的「数控机床操作工」与您匹配度 83%。",
-        "- 技能匹配: 数控编程",
-        "- new_code",
+        "- 您具备所需技能：电弧焊技术",
+        "- 要求 3 年经验，您有 0 年",
+        "- 学历要求：本科",
+        "- 人才类别相同：高技能人才",
+        "- 可远程工作",
+        "- 其他 2 项技能",
+        "- 技能匹配",
+        "- 经验要求",
+        "- 其他因素",
     )
+    assert not re.search(r"[A-Za-z]", "".join(zh.lines[1:])), "no code, no English fragment"
     en = render(Kind.MATCH, "en", MATCH, SHANGHAI)
     assert en.subject == "New match: 数控机床操作工"
-    assert "- skills you have: 数控编程" in en.text
+    assert en.lines[1:5] == (
+        "- you have a skill asked for: apply arc welding techniques",
+        "- 3 years of experience asked, you have 0",
+        "- education required: bachelor",
+        "- same talent category: high-skill",
+    )
+    assert "new_code" not in en.text
 
 
 def test_html_escapes_what_people_wrote() -> None:

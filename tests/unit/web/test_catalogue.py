@@ -45,7 +45,10 @@ def test_every_key_the_pages_use_is_in_the_catalogue() -> None:
         ("registration.", [v.value for v in c.RegistrationStatus]),
         ("fair_status.", ["open", "closed", "scheduled", "cancelled"]),
         ("reason.", ["text_similarity", "skills_matched", "skills_missing", "education_gap", "experience_gap",
-                     "salary_fit", "city_fit", "category_fit", "credential_verified"]),
+                     "salary_fit", "city_fit", "category_fit", "credential_verified", "skill_held",
+                     "skill_lacked", "other_skills", "no_skills_asked"]),
+        ("recipient.", [v.value for v in c.RecipientKind]),
+        ("channel.", [v.value for v in c.Channel]),
     ],
 )  # fmt: skip
 def test_every_value_of_the_platforms_vocabularies_has_a_label(prefix: str, values: list[str]) -> None:

@@ -32,7 +32,7 @@ async def test_a_match_reaches_the_inbox_the_mail_server_and_the_webhook_once(ri
     [item] = await rig.inbox(me, 1)
     assert item["subject"] == "新的岗位匹配：数控机床操作工"
     assert "安阳精密机械有限公司 的「数控机床操作工」与您匹配度 83%。" in item["text"]
-    assert "- 技能匹配: 数控编程" in item["text"], "the match's reasons are told"
+    assert "- 您具备所需技能：数控编程" in item["text"], "the match's reasons are told"
 
     [mail] = await rig.smtp.received(1)
     assert mail["To"] == "wang.xiaoming@example.cn"
@@ -42,7 +42,7 @@ async def test_a_match_reaches_the_inbox_the_mail_server_and_the_webhook_once(ri
     assert text is not None
     assert html is not None
     assert "匹配度 83%" in text.get_content()
-    assert "<p>- 技能匹配: 数控编程</p>" in html.get_content()
+    assert "<p>- 您具备所需技能：数控编程</p>" in html.get_content()
 
     [hook] = await rig.webhook.delivered(1)
     assert hook["valid"], "the receiver checked the HMAC signature"
