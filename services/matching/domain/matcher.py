@@ -178,8 +178,12 @@ class Market:
         features = pair_features(seekers, every, vacancies, every)
         evidence = evidence_of(Pairs(seekers, every, vacancies, every))
         kept = self.vacancies.kept
+        asked = {vacancy_id: _asked(kept[vacancy_id]) for vacancy_id in set(vacancies.ids)}
         return [
-            self.ranker.reasons(features[k], _facts(seekers, k, kept[vacancies.ids[k]], float(evidence[k])))
+            self.ranker.reasons(
+                features[k],
+                _facts(seekers, k, kept[vacancies.ids[k]], asked[vacancies.ids[k]], float(evidence[k])),
+            )
             for k in range(len(matches))
         ]
 
@@ -370,15 +374,28 @@ def _gather(where: list[tuple[Block, int]]) -> Columns:
     return take(stack(parts), np.argsort(order))
 
 
-def _facts(seekers: Columns, row: int, vacancy: c.VacancyState, evidence: float) -> PairFacts:
+def _asked(vacancy: c.VacancyState) -> list[tuple[c.ReasonSkill, int]]:
+    """The skills a vacancy asks for as reasons name them, each with its hashed column."""
+    written = {skill_token(skill): skill for skill in reversed(vacancy.skills)}
+    return [
+        (_reason_skill(token, written.get(token, token)), skill_column(token))
+        for token in vacancy_skills(vacancy)
+    ]
+
+
+def _facts(
+    seekers: Columns,
+    row: int,
+    vacancy: c.VacancyState,
+    asked: list[tuple[c.ReasonSkill, int]],
+    evidence: float,
+) -> PairFacts:
     skills = seekers.skills
     have = set(skills.indices[skills.indptr[row] : skills.indptr[row + 1]].tolist())
-    written = {skill_token(skill): skill for skill in reversed(vacancy.skills)}
-    asked: list[tuple[c.ReasonSkill, bool]] = []
+    held: list[tuple[c.ReasonSkill, bool]] = []
     seen: set[int] = set()  # skills hashed to one column count once as held, as in the features
-    for token in vacancy_skills(vacancy):
-        column = skill_column(token)
-        asked.append((_reason_skill(token, written.get(token, token)), column in have and column not in seen))
+    for skill, column in asked:
+        held.append((skill, column in have and column not in seen))
         seen.add(column)
     values: dict[Feature, dict[str, bool | int | float | str]] = {
         Feature.EDUCATION_GAP: {"asked": vacancy.education_level.value},
@@ -387,7 +404,7 @@ def _facts(seekers: Columns, row: int, vacancy: c.VacancyState, evidence: float)
         Feature.CITY_FIT: {"remote": True} if vacancy.remote else {"city": vacancy.city},
         Feature.CATEGORY_FIT: {"category": vacancy.talent_category.value},
     }
-    return PairFacts(asked, evidence, values)
+    return PairFacts(held, evidence, values)
 
 
 def _reason_skill(token: str, written: str) -> c.ReasonSkill:
