@@ -92,7 +92,7 @@ async def test_a_posted_vacancy_is_matched_with_suitable_seekers_only(namespace:
     best, weak = by_seeker[str(fitting.seeker_id)], by_seeker[str(accountant.seeker_id)]
     assert (best["rank"], weak["rank"]) == (1, 2)
     assert best["score"] > weak["score"]
-    assert best["model_version"] == "cold-start-1"
+    assert best["model_version"] == "cold-start-2"
     reasons = {reason["code"]: reason for reason in best["reasons"]}
     assert reasons["skills_matched"]["detail"] == "数控编程、阅读机械图纸"
     assert reasons["skills_matched"]["contribution"] > 0
