@@ -17,6 +17,7 @@ from services.web.i18n import language_of, translator
 from services.web.routes import employer, live, public, seeker, staff
 from services.web.session import CsrfRejected, LoginRequired, sign_out
 from services.web.templating import render
+from shared.api import input as checked_input
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -30,6 +31,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="talentfair web", version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    checked_input.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(LoginRequired)

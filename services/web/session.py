@@ -94,7 +94,7 @@ def keep_csrf_cookie(request: Request, response: Response, token: str, settings:
 
 def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not cookie or not secrets.compare_digest(cookie, csrf):
+    if not cookie or not secrets.compare_digest(cookie.encode(), csrf.encode()):
         raise CsrfRejected
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 
 from shared.api import errors
+from shared.api import input as checked_input
 from shared.api.limits import BodySizeLimit
 from shared.observability.http import ObservedRequests
 from shared.observability.logs import configure_logging
@@ -31,6 +32,7 @@ def create_api(service: Service, *routers: APIRouter, title: str, description: s
     app.state.service = service
     app.state.tokens = service.tokens
     errors.install(app)
+    checked_input.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests, service=settings.service_name, metrics=service.metrics)
 
