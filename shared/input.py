@@ -7,10 +7,19 @@ which takes only the JSON value of its own kind (ISO text for dates and times).
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, StrictBool, StrictInt
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+)
 
 
 class Input(BaseModel):
@@ -28,8 +37,24 @@ def _iso_text(example: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+LOCAL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _local_time(value: Any) -> Any:
+    if isinstance(value, time) or (isinstance(value, str) and re.fullmatch(LOCAL_TIME, value)):
+        return value
+    raise ValueError(
+        "give a local time as text, HH:MM or HH:MM:SS, without an offset (its zone is given apart)"
+    )
+
+
 Flag = StrictBool
 Integer = StrictInt
 Moment = Annotated[AwareDatetime, _iso_text('"2026-12-05T09:00:00+08:00"')]
 Day = Annotated[date, _iso_text('"2026-12-05"')]
-TimeOfDay = Annotated[time, _iso_text('"09:00"')]
+# A wall-clock time in a zone given beside it: not RFC 3339's ``time`` format, which needs an offset.
+TimeOfDay = Annotated[
+    time,
+    BeforeValidator(_local_time),
+    WithJsonSchema({"type": "string", "pattern": LOCAL_TIME, "examples": ["09:00", "18:30:00"]}),
+]

@@ -28,7 +28,13 @@ def create_api(service: Service, *routers: APIRouter, title: str, description: s
         finally:
             await service.stop()
 
-    app = FastAPI(title=title, description=description, version="1", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1",
+        lifespan=lifespan,
+        responses=checked_input.REQUEST_ERRORS,
+    )
     app.state.service = service
     app.state.tokens = service.tokens
     errors.install(app)

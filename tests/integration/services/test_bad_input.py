@@ -196,7 +196,7 @@ PROBES = [
         '{"digest_at": 3600}',
         caller="seeker",
         collections=("recipients",),
-        names=("digest_at", "ISO 8601"),
+        names=("digest_at", "HH:MM"),
     ),
     Probe(
         "bool-as-booths",
