@@ -42,14 +42,14 @@ class Invalid(BaseModel):
     detail: list[FieldProblem]
 
 
-class Message(BaseModel):
+class Refusal(BaseModel):
     detail: str
 
 
 REQUEST_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Message, "description": "the body could not be read as JSON or as a form"},
-    405: {"model": Message, "description": "this path does not take this method"},
-    413: {"model": Message, "description": "the body is larger than the service's MAX_BODY_BYTES"},
+    400: {"model": Refusal, "description": "the body could not be read as JSON or as a form"},
+    405: {"model": Refusal, "description": "this path does not take this method"},
+    413: {"model": Refusal, "description": "the body is larger than the service's MAX_BODY_BYTES"},
     422: {"model": Invalid, "description": "a field is missing or invalid: each problem names where"},
 }
 
