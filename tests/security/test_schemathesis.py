@@ -48,7 +48,11 @@ from tests.conftest import AUTH_SECRET, Namespace
 from tests.helpers import free_port, serving, settings_for, wait_for
 from tests.integration.services.conftest import STAFF_PASSWORD, approved_employer, seeker_user, sign_in
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    # Schemathesis' own strategies draw from `random` (Hypothesis seeds it: the run stays derandomised).
+    pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning"),
+]
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -121,7 +125,9 @@ class Fuzzer:
 def fuzz(spec: dict[str, Any], base_url: str, roles: dict[str, Headers]) -> Fuzzer:
     """Every operation, as every role, with valid then invalid data."""
     fuzzer = Fuzzer(base_url)
-    for result in schemathesis.openapi.from_dict(spec).get_all_operations():
+    # A live event stream never ends, so no response to it could be checked.
+    schema = schemathesis.openapi.from_dict(spec).exclude(path="/me/inbox/stream")
+    for result in schema.get_all_operations():
         operation = result.ok()
         for role, headers in roles.items():
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
