@@ -197,7 +197,7 @@ def _plain(text: str) -> str:
     return text.encode("utf-8", "replace").decode()
 
 
-async def _invalid(_: Request, error: Exception) -> JSONResponse:
+async def answer_invalid(_: Request, error: Exception) -> JSONResponse:
     """FastAPI's 422, but an input that cannot be written back (NaN, a lone surrogate) is left out."""
     assert isinstance(error, RequestValidationError)
     problems = []
@@ -216,4 +216,4 @@ async def _invalid(_: Request, error: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Add the check (inside any middleware added later) and the validation-error answer."""
     app.add_middleware(InputCheck)
-    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(RequestValidationError, answer_invalid)

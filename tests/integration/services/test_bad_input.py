@@ -229,6 +229,16 @@ PROBES = [
         collections=("fairs",),
         names=("reason", "NUL"),
     ),
+    Probe(
+        "offset-in-local-time",
+        "fair",
+        "POST",
+        "/staff/series",
+        json.dumps(series_body(rule={**series_body()["rule"], "starts": "09:00:00+08:00"})),
+        caller="staff",
+        collections=("series", "fairs"),
+        names=("starts", "offset"),
+    ),
 ]
 
 
