@@ -77,20 +77,23 @@ def text_problem(text: str) -> tuple[str, str] | None:
 
 
 def _problems(value: Any, loc: Location) -> Iterator[FieldProblem]:
-    if isinstance(value, str):
-        if problem := text_problem(value):
-            yield FieldProblem(loc=loc, type=problem[0], msg=problem[1])
-    elif isinstance(value, NonFinite):
-        yield FieldProblem(loc=loc, type="finite_number", msg=value.message)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if problem := text_problem(key):
-                yield FieldProblem(loc=loc, type=problem[0], msg=f"a field name {problem[1]}")
-            else:
-                yield from _problems(item, [*loc, key])
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _problems(item, [*loc, index])
+    """Each refused text or number in a parsed document, in document order (without recursion,
+    so a deeply nested document cannot exhaust the stack)."""
+    pending: list[tuple[Any, Location]] = [(value, loc)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, str):
+            if problem := text_problem(item):
+                yield FieldProblem(loc=where, type=problem[0], msg=problem[1])
+        elif isinstance(item, NonFinite):
+            yield FieldProblem(loc=where, type="finite_number", msg=item.message)
+        elif isinstance(item, dict):
+            for key in item:
+                if problem := text_problem(key):
+                    yield FieldProblem(loc=where, type=problem[0], msg=f"a field name {problem[1]}")
+            pending.extend((child, [*where, key]) for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            pending.extend((child, [*where, index]) for index, child in reversed(list(enumerate(item))))
 
 
 def _pairs(pairs: list[tuple[str, Any]], where: str) -> Iterator[FieldProblem]:
@@ -132,7 +135,7 @@ class InputCheck:
         if not found and kind is not None:
             body = await _whole_body(receive)
             receive = _replay(body, receive)
-            found = await (self._json(body) if kind == "json" else self._form(scope, receive))
+            found = _in_json(body) if kind == "json" else await _in_form(scope, receive)
             receive = _replay(body, receive)
         if found:
             response = JSONResponse(Invalid(detail=found[:20]).model_dump(mode="json"), status_code=422)
@@ -140,23 +143,25 @@ class InputCheck:
             return
         await self.app(scope, receive, send)
 
-    async def _json(self, body: bytes) -> list[FieldProblem]:
-        if not body:
-            return []
-        try:
-            document = json.loads(body, parse_constant=NonFinite, parse_float=_number)
-        except RecursionError:
-            return [FieldProblem(loc=["body"], type="json_depth", msg="the JSON is nested too deeply")]
-        except ValueError:
-            return []  # not JSON: the route answers that itself
-        return list(_problems(document, ["body"]))
 
-    async def _form(self, scope: Scope, receive: Receive) -> list[FieldProblem]:
-        try:
-            async with Request(scope, receive).form() as form:
-                return list(_pairs(list(form.multi_items()), "body"))
-        except Exception:  # noqa: BLE001 - a malformed form is the route's to refuse, as without this check
-            return []
+def _in_json(body: bytes) -> list[FieldProblem]:
+    if not body:
+        return []
+    try:
+        document = json.loads(body, parse_constant=NonFinite, parse_float=_number)
+    except RecursionError:
+        return [FieldProblem(loc=["body"], type="json_depth", msg="the JSON is nested too deeply")]
+    except ValueError:
+        return []  # not JSON: the route answers that itself
+    return list(_problems(document, ["body"]))
+
+
+async def _in_form(scope: Scope, receive: Receive) -> list[FieldProblem]:
+    try:
+        async with Request(scope, receive).form() as form:
+            return list(_pairs(list(form.multi_items()), "body"))
+    except Exception:  # noqa: BLE001 - a malformed form is the route's to refuse, as without this check
+        return []
 
 
 async def _whole_body(receive: Receive) -> bytes:
@@ -185,12 +190,14 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-def _writable(value: Any) -> bool:
+def _echoed(value: Any) -> Any:
+    """The input as JSON can carry it back, or None when it cannot."""
     try:
-        json.dumps(value, allow_nan=False, ensure_ascii=False).encode()
-    except (TypeError, ValueError):
-        return False
-    return True
+        shown = jsonable_encoder(value)
+        json.dumps(shown, allow_nan=False, ensure_ascii=False).encode()
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return shown
 
 
 def _plain(text: str) -> str:
@@ -207,7 +214,7 @@ async def answer_invalid(_: Request, error: Exception) -> JSONResponse:
             "msg": _plain(str(problem["msg"])),
             "type": problem["type"],
         }
-        if "input" in problem and _writable(shown := jsonable_encoder(problem["input"])):
+        if (shown := _echoed(problem.get("input"))) is not None:
             answer["input"] = shown
         problems.append(answer)
     return JSONResponse({"detail": problems}, status_code=422)
