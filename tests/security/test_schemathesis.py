@@ -50,6 +50,7 @@ from tests.integration.services.conftest import STAFF_PASSWORD, approved_employe
 
 pytestmark = [
     pytest.mark.integration,
+    pytest.mark.security,
     # Schemathesis' own strategies draw from `random` (Hypothesis seeds it: the run stays derandomised).
     pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning"),
 ]

@@ -33,7 +33,7 @@ from tests.helpers import serving, settings_for
 from tests.integration.services.conftest import STAFF_PASSWORD, approved_employer, seeker_user, sign_in
 from tests.integration.services.fair_support import Clock, created, fair_app, series_body, token
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.security]
 
 NUL = "\\u0000"  # as JSON text: the escape, which json.loads turns into the character
 SURROGATE = "\\ud800"

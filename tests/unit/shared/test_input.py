@@ -13,6 +13,8 @@ from pydantic import TypeAdapter, ValidationError
 from shared.api.input import answer_invalid
 from shared.input import Day, Flag, Input, Integer, Moment, TimeOfDay
 
+pytestmark = pytest.mark.security
+
 
 @pytest.mark.parametrize(
     ("kind", "refused"),
