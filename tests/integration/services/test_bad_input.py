@@ -24,7 +24,7 @@ from services.notification.core.config import Settings as NotificationSettings
 from services.seeker.bootstrap import create_app as create_seeker_app
 from services.web.bootstrap import create_app as create_web_app
 from services.web.core.config import Settings as WebSettings
-from services.web.session import CSRF_COOKIE
+from services.web.session import SESSION_COOKIE
 from shared.auth import Role
 from shared.config import ServiceSettings
 from tests import factories
@@ -317,9 +317,11 @@ async def test_bad_input_is_refused_clearly_and_changes_nothing(namespace: Names
 @pytest.mark.parametrize("csrf", ["令牌", "é" * 43, "\u00ff"])
 async def test_web_login_with_a_non_ascii_csrf_field_is_refused(csrf: str) -> None:
     """The web front end refuses the form before calling any API, so none needs to run."""
-    app = create_web_app(WebSettings(employer_url="http://127.0.0.1:9", seeker_url="http://127.0.0.1:9"))
+    app = create_web_app(
+        WebSettings(employer_url="http://127.0.0.1:9", seeker_url="http://127.0.0.1:9", secure_cookies=False)
+    )
     async with serving(app) as client:
-        client.cookies.set(CSRF_COOKIE, "a-token-this-browser-was-given")
+        client.cookies.set(SESSION_COOKIE, "a-session-this-browser-was-given")
         form = {"csrf": csrf, "side": "seeker", "email": "wang@example.cn", "password": "x" * 12}
         response = await client.post("/login", data=form)
     assert response.status_code in (400, 403, 422), response.text
