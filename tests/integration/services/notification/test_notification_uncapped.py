@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 
 from services.matching.bootstrap import create_app
 from services.matching.domain.policy import DAILY_CAP
+from services.notification.domain.preferences import DEFAULT_MIN_SCORE
 from shared.events import Topic
 from tests import factories
 from tests.conftest import Namespace
@@ -97,6 +98,7 @@ async def test_a_vacancy_posted_after_the_cap_is_spent_still_gets_its_candidates
     employer: Employer, staff: Headers, seeker: SeekerService, rig: Rig, namespace: Namespace
 ) -> None:
     me, seeker_id = await cnc_seeker(seeker, namespace)
+    await rig.prefer(me, min_score=0.0)  # only the cap holds pushes back
     company = await approved_employer(employer.client, staff)
 
     async def post() -> str:
@@ -141,8 +143,8 @@ async def test_a_match_below_the_threshold_is_listed_not_pushed_until_the_seeker
 
     [listed] = await wait_for(lambda: my_matches(seeker, me), until=bool, what="the weak match listed")
     assert listed["vacancy_id"] == str(weak.vacancy_id)
-    assert listed["score"] < 0.5, "the default threshold"
-    await rig.skipped(f"score {listed['score']:.2f} below the chosen minimum 0.50")
+    assert listed["score"] < DEFAULT_MIN_SCORE
+    await rig.skipped(f"score {listed['score']:.2f} below the chosen minimum {DEFAULT_MIN_SCORE:.2f}")
     await all_told(namespace)
     assert await inbox_total(rig, me) == 0
 
