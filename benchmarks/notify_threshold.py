@@ -12,6 +12,7 @@ ranked and the counts scaled to the whole market.
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 
 import numpy as np
@@ -65,7 +66,7 @@ def main() -> None:
           f"(whole market {capped.sum() * scale:,.0f}), {len(score) / arguments.sample:.2f} uncapped "
           f"(whole market {len(score) * scale:,.0f})")  # fmt: skip
     print("| score | pairs | good fit | mean true fit |\n|---|---|---|---|")
-    for low, high in zip(BINS[:-1], BINS[1:], strict=True):
+    for low, high in itertools.pairwise(BINS):
         chosen = (score >= low) & (score < high)
         if chosen.any():
             good = np.mean(fit[chosen] >= GOOD_FIT)
