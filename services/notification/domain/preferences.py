@@ -15,7 +15,7 @@ Language = Literal["zh-CN", "en"]
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 # The cold-start ranker's score at which a pair is about as likely a good fit as not, measured on
 # generated markets (benchmarks/notify_threshold.py, docs/notification.md): pushed from here up.
-DEFAULT_MIN_SCORE = 0.65
+DEFAULT_MIN_SCORE = 0.6
 
 
 class Mode(StrEnum):
@@ -52,7 +52,7 @@ class QuietHours(BaseModel):
 
 
 class Preferences(BaseModel):
-    """Defaults: the in-app inbox only, matches scored 0.65 or more, instant, quiet 22:00–08:00
+    """Defaults: the in-app inbox only, matches scored 0.6 or more, instant, quiet 22:00–08:00
     Asia/Shanghai, 20 matches a day."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
