@@ -154,3 +154,18 @@ async def test_a_match_below_the_threshold_is_listed_not_pushed_until_the_seeker
     [pushed] = await rig.inbox(me, 1)
     assert pushed["subject_key"] == f"match:{another.vacancy_id}"
     assert len(await my_matches(seeker, me)) == 2
+
+
+async def test_a_match_not_marked_notify_is_neither_pushed_nor_recorded_as_skipped(rig: Rig) -> None:
+    seeker_id, me = await rig.seeker()
+    employer_id, _ = await rig.employer()
+    held, told = factories.vacancy_state().vacancy_id, factories.vacancy_state().vacancy_id
+    await publish(
+        rig.namespace, factories.match_found(seeker_id, held, employer_id, score=0.95, rank=1, notify=False)
+    )
+    await publish(rig.namespace, factories.match_found(seeker_id, told, employer_id, score=0.9, rank=2))
+    [pushed] = await rig.inbox(me, 1)
+    assert pushed["subject_key"] == f"match:{told}"
+    await all_told(rig.namespace)
+    assert await inbox_total(rig, me) == 1
+    assert await rig.db["skipped"].count_documents({}) == 0
