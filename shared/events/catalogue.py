@@ -305,6 +305,10 @@ class MatchFound(Event):
     rank: int = Field(ge=1)
     model_version: str = Field(min_length=1, max_length=100)
     reasons: list[MatchReason] = Field(default_factory=list, max_length=50)
+    notify: bool = Field(
+        default=True,
+        description="whether the seeker may be pushed this match (within the day's cap); all are listed",
+    )
 
 
 # --- notification service ---------------------------------------------------------
