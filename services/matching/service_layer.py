@@ -68,9 +68,10 @@ class Matching:
                 self._newer(document["_id"], document["version"])
             else:
                 self._apply_vacancy(c.VacancyState.model_validate(document["state"]), document["version"])
-        async for seeker_id, vacancy_id, score, day in self.store.published():
+        async for seeker_id, vacancy_id, score, day, notify in self.store.published():
             self.published.record(seeker_id, vacancy_id, score)
-            self.tally.add(seeker_id, vacancy_id, day)
+            if notify:
+                self.tally.add(seeker_id, vacancy_id, day)
 
     async def follow_models(self) -> None:
         """Switch to a newly promoted model (``retrain`` runs as its own process)."""
@@ -155,8 +156,9 @@ class Matching:
             await self.store.erase(str(deleted.seeker_id), event.occurred_at)
 
     async def _tell(self, ranked: list[tuple[Envelope[Any], list[Match]]]) -> int:
-        """Publish the matches worth telling (new, or moved materially, within the daily cap),
-        each caused by the event whose ranking found it.
+        """Publish every ranked match worth telling (new, or moved materially), each caused by
+        the event whose ranking found it; ``notify`` marks those within the seeker's daily cap,
+        the only ones that may be pushed. Returns how many were published.
 
         They are published, then recorded, and only then is the state that caused them stored
         (and its event acknowledged): a crash anywhere before re-ranks on redelivery, and
@@ -166,27 +168,30 @@ class Matching:
         """
         today = _today()
         version, baseline = self.market.ranker.version, self.market.ranker.baseline
-        told: list[tuple[Match, float | None]] = []
+        told: list[tuple[Match, float | None, bool]] = []
         heads: list[tuple[Envelope[Any], UUID]] = []  # each told match's cause and event id
         for cause, matches in ranked:
             for match in matches:
                 previous = self.published.previous(match.seeker_id, match.vacancy_id)
-                if worth_telling(previous, match.score) and self.tally.room(match.seeker_id, today):
+                if not worth_telling(previous, match.score):
+                    continue
+                notify = self.tally.room(match.seeker_id, today) > 0
+                if notify:
                     self.tally.add(match.seeker_id, match.vacancy_id, today)  # a pair counts once
-                    told.append((match, previous))
-                    heads.append((cause, self._match_id(match, version)))
-        reasons = self.market.explain([match for match, _ in told])
+                told.append((match, previous, notify))
+                heads.append((cause, self._match_id(match, version)))
+        reasons = self.market.explain([match for match, _, _ in told])
         await self.publisher.publish_many(
             Envelope.wrap(
-                match_found(match, version, baseline, why),
+                match_found(match, version, baseline, why, notify),
                 producer=PRODUCER,
                 caused_by=cause,
                 event_id=own_id,
             )
-            for (match, _), why, (cause, own_id) in zip(told, reasons, heads, strict=True)
+            for (match, _, notify), why, (cause, own_id) in zip(told, reasons, heads, strict=True)
         )
         await self.store.record_matches(told, version, today)
-        for match, _ in told:
+        for match, _, _ in told:
             self.published.record(match.seeker_id, match.vacancy_id, match.score)
         return len(told)
 
@@ -232,8 +237,9 @@ class Matching:
             case c.CredentialReviewed(seeker_id=seeker_id, status=c.CredentialStatus.VERIFIED):
                 if str(seeker_id) not in self.erased:
                     self.market.verify(str(seeker_id))
-            case c.MatchFound(seeker_id=seeker_id, vacancy_id=vacancy_id, score=score):
-                self.tally.add(str(seeker_id), str(vacancy_id), envelope.occurred_at.date())
+            case c.MatchFound(seeker_id=seeker_id, vacancy_id=vacancy_id, score=score, notify=notify):
+                if notify:
+                    self.tally.add(str(seeker_id), str(vacancy_id), envelope.occurred_at.date())
                 self.published.record(str(seeker_id), str(vacancy_id), score)
 
     def _newer(self, entity_id: str, version: int) -> bool:
@@ -265,12 +271,12 @@ class Matching:
 
 
 def match_found(
-    match: Match, model_version: str, baseline: float, reasons: list[c.MatchReason]
+    match: Match, model_version: str, baseline: float, reasons: list[c.MatchReason], notify: bool
 ) -> c.MatchFound:
     return c.MatchFound(
         seeker_id=UUID(match.seeker_id), vacancy_id=UUID(match.vacancy_id),
         employer_id=UUID(match.employer_id), score=match.score, rank=match.rank,
-        model_version=model_version, reasons=reasons, baseline=baseline,
+        model_version=model_version, reasons=reasons, baseline=baseline, notify=notify,
     )  # fmt: skip
 
 

@@ -148,9 +148,10 @@ class Notifications:
         return made
 
     async def matches_found(self, events: Sequence[Envelope[Event]]) -> int:
-        """A batch from the match topic: each ``match.found`` is told, other events are ignored;
-        returns how many notifications are new."""
-        matches = of_type(events, c.MatchFound)
+        """A batch from the match topic: each ``match.found`` that matching marked ``notify`` is
+        told (the others are only listed, in the seeker and employer services), other events
+        are ignored; returns how many notifications are new."""
+        matches = [match for match in of_type(events, c.MatchFound) if match.payload.notify]
         if not matches:
             return 0
         vacancies = await self.store.names("vacancies", {m.payload.vacancy_id for m in matches}, "title")

@@ -18,6 +18,7 @@ from services.web.idempotency import read_form_key
 from services.web.routes import employer, live, public, seeker, staff
 from services.web.session import CsrfRejected, LoginRequired, sign_out
 from services.web.templating import render
+from shared.api import input as checked_input
 from shared.api.headers import SecurityHeaders
 
 # Scripts and styles from /static only (no inline code, no other origin), never framed.
@@ -48,6 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
         dependencies=[Depends(read_form_key)],
     )  # fmt: skip
     app.state.settings = settings
+    checked_input.install(app)
     app.add_middleware(SecurityHeaders, headers=PAGE_HEADERS, cacheable=("/static/",))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 
 from shared.api import errors, idempotency, outages
+from shared.api import input as checked_input
 from shared.api.headers import API_HEADERS, SecurityHeaders
 from shared.api.limits import BodySizeLimit
 from shared.observability.http import ObservedRequests
@@ -28,12 +29,19 @@ def create_api(service: Service, *routers: APIRouter, title: str, description: s
         finally:
             await service.stop()
 
-    app = FastAPI(title=title, description=description, version="1", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1",
+        lifespan=lifespan,
+        responses=checked_input.REQUEST_ERRORS,
+    )
     app.state.service = service
     app.state.tokens = service.tokens
     errors.install(app)
     outages.install(app)
     idempotency.install(app, service)  # inside the body limit: it reads the body
+    checked_input.install(app)  # outside the idempotency keys: refused input is never kept
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, headers=API_HEADERS)
     app.add_middleware(ObservedRequests, service=settings.service_name, metrics=service.metrics)

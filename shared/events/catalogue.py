@@ -19,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, mode
 
 from shared.events.envelope import Event
 from shared.events.topics import Topic
+from shared.input import Integer
 
 ShortText = Field(min_length=1, max_length=200)
 
@@ -51,8 +52,8 @@ class Frozen(BaseModel):
 class SalaryRange(Frozen):
     """Monthly salary in CNY."""
 
-    min: int = Field(ge=0, le=10_000_000)
-    max: int = Field(ge=0, le=10_000_000)
+    min: Integer = Field(ge=0, le=10_000_000)
+    max: Integer = Field(ge=0, le=10_000_000)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -65,7 +66,7 @@ class Education(Frozen):
     level: EducationLevel
     school: str = ShortText
     major: str = Field(default="", max_length=200)
-    graduation_year: int = Field(ge=1950, le=2100)
+    graduation_year: Integer = Field(ge=1950, le=2100)
 
 
 class ContactDetails(Frozen):
@@ -319,6 +320,10 @@ class MatchFound(Event):
     reasons: list[MatchReason] = Field(default_factory=list, max_length=50)
     baseline: float | None = None
     """The score's logit before any reason: baseline + Σ reasons' contributions = logit(score)."""
+    notify: bool = Field(
+        default=True,
+        description="whether the seeker may be pushed this match (within the day's cap); all are listed",
+    )
 
 
 # --- notification service ---------------------------------------------------------

@@ -13,6 +13,7 @@ from services.employer.domain.fairness import protected_phrases
 from shared.credit_code import credit_code_problem
 from shared.errors import Conflict, Forbidden, InvalidField
 from shared.events import catalogue as c
+from shared.input import Day, Flag, Input, Integer, Moment
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 -]{6,20}$", examples=["+86 371 5555 0101"])]
@@ -20,10 +21,6 @@ Phone = Annotated[str, Field(pattern=r"^\+?[0-9 -]{6,20}$", examples=["+86 371 5
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 # --- organisations -----------------------------------------------------------------
@@ -110,14 +107,14 @@ class VacancyDraft(Input):
         default_factory=list, max_length=100
     )
     education_level: c.EducationLevel = c.EducationLevel.NONE
-    min_experience_years: int = Field(default=0, ge=0, le=60)
+    min_experience_years: Integer = Field(default=0, ge=0, le=60)
     salary: c.SalaryRange
     city: Name
-    remote: bool = False
-    headcount: int = Field(default=1, ge=1, le=10_000)
+    remote: Flag = False
+    headcount: Integer = Field(default=1, ge=1, le=10_000)
     talent_category: c.TalentCategory
-    graduate_friendly: bool = False
-    deadline: date | None = Field(default=None, description="last day applications are accepted")
+    graduate_friendly: Flag = False
+    deadline: Day | None = Field(default=None, description="last day applications are accepted")
 
     @field_validator("skills")
     @classmethod
@@ -222,7 +219,7 @@ class InvitationStatus(StrEnum):
 class InvitationDraft(Input):
     seeker_id: UUID
     message: str = Field(default="", max_length=2_000, examples=["请于周六上午十点来展位面试。"])
-    interview_at: AwareDatetime | None = None
+    interview_at: Moment | None = None
 
     @model_validator(mode="after")
     def _ahead(self) -> Self:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -15,6 +15,7 @@ from services.fair.domain.booths import Zone
 from services.fair.domain.scheduling import Rules
 from shared.errors import Conflict, InvalidField
 from shared.events import catalogue as c
+from shared.input import Input, Integer, Moment, TimeOfDay
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 BoothLabel = Annotated[str, Field(min_length=1, max_length=20)]
@@ -26,20 +27,16 @@ def stored_time(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
 class WeeklyRule(Input):
     """Every week on ``weekday`` from ``starts`` to ``ends`` local time; registration closes at
     the last ``cutoff_weekday`` ``cutoff_time`` before the fair begins."""
 
-    weekday: int = Field(ge=1, le=7, description=ISO_WEEKDAYS, examples=[6])
-    starts: time = Field(examples=["09:00"])
-    ends: time = Field(examples=["12:00"])
+    weekday: Integer = Field(ge=1, le=7, description=ISO_WEEKDAYS, examples=[6])
+    starts: TimeOfDay = Field(examples=["09:00"])
+    ends: TimeOfDay = Field(examples=["12:00"])
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
-    cutoff_weekday: int = Field(ge=1, le=7, description=ISO_WEEKDAYS, examples=[4])
-    cutoff_time: time = Field(examples=["18:00"])
+    cutoff_weekday: Integer = Field(ge=1, le=7, description=ISO_WEEKDAYS, examples=[4])
+    cutoff_time: TimeOfDay = Field(examples=["18:00"])
 
     @field_validator("timezone")
     @classmethod
@@ -104,16 +101,16 @@ class Venue(Input):
 
 
 class Eligibility(Input):
-    graduated_within_years: int | None = Field(
+    graduated_within_years: Integer | None = Field(
         default=None, ge=0, le=50, description="only seekers who graduated this many years ago or less"
     )
 
 
 class Interviews(Input):
-    slot_minutes: int = Field(default=15, ge=5, le=240)
-    per_seeker: int = Field(default=3, ge=1, le=12, description="k: interviews per seeker")
-    per_booth_slot: int = Field(default=1, ge=1, le=50, description="c: interviews per booth per slot")
-    gap_slots: int = Field(default=1, ge=0, le=12, description="free slots between a seeker's interviews")
+    slot_minutes: Integer = Field(default=15, ge=5, le=240)
+    per_seeker: Integer = Field(default=3, ge=1, le=12, description="k: interviews per seeker")
+    per_booth_slot: Integer = Field(default=1, ge=1, le=50, description="c: interviews per booth per slot")
+    gap_slots: Integer = Field(default=1, ge=0, le=12, description="free slots between a seeker's interviews")
 
 
 class SeriesDraft(Input):
@@ -123,7 +120,7 @@ class SeriesDraft(Input):
     venue: Venue
     eligibility: Eligibility = Eligibility()
     interviews: Interviews = Interviews()
-    weeks_ahead: int = Field(default=4, ge=1, le=12, description="how many upcoming fairs exist at once")
+    weeks_ahead: Integer = Field(default=4, ge=1, le=12, description="how many upcoming fairs exist at once")
 
 
 class Series(SeriesDraft):
@@ -218,9 +215,9 @@ class Fair(BaseModel):
 
 
 class Move(Input):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    registration_cutoff: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
+    registration_cutoff: Moment
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

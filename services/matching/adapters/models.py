@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from bson import Binary
 
+from services.matching.domain.features import FEATURES_VERSION
 from services.matching.domain.ranker import LinearRanker
 from shared.store.mongo import Store
 
@@ -21,6 +22,10 @@ class StoredModel:
     metrics: dict[str, Any]
     trained_at: datetime
     promoted: bool
+
+
+# A model trained on features that meant something else is never used again.
+IN_USE = {"promoted": True, "features_version": FEATURES_VERSION}
 
 
 class Models:
@@ -35,6 +40,7 @@ class Models:
         await self._table().insert_one(
             {
                 "_id": ranker.version,
+                "features_version": FEATURES_VERSION,
                 "intercept": ranker.intercept,
                 "weights": ranker.weights.tolist(),
                 "means": ranker.means.tolist(),
@@ -48,18 +54,12 @@ class Models:
         )
 
     async def active(self) -> StoredModel | None:
-        """The newest promoted model, or None while the cold-start ranker is in use."""
-        documents = await self._table().find({"promoted": True}).sort("promoted_at", -1).limit(1).to_list()
+        """The newest promoted model of these features, or None while the cold-start ranker is in use."""
+        documents = await self._table().find(IN_USE).sort("promoted_at", -1).limit(1).to_list()
         return _loaded(documents[0]) if documents else None
 
     async def active_version(self) -> str | None:
-        documents = (
-            await self._table()
-            .find({"promoted": True}, {"_id": 1})
-            .sort("promoted_at", -1)
-            .limit(1)
-            .to_list()
-        )
+        documents = await self._table().find(IN_USE, {"_id": 1}).sort("promoted_at", -1).limit(1).to_list()
         return str(documents[0]["_id"]) if documents else None
 
     async def count(self) -> int:

@@ -80,25 +80,28 @@ class MatchingStore(Repository):
 
     # --- matches ------------------------------------------------------------------
 
-    async def published(self) -> AsyncIterator[tuple[str, str, float, date]]:
-        """Every recorded match's seeker, vacancy, score and day (read once, at start-up)."""
-        fields = {"seeker_id": 1, "vacancy_id": 1, "score": 1, "published_on": 1}
+    async def published(self) -> AsyncIterator[tuple[str, str, float, date, bool]]:
+        """Every recorded match's seeker, vacancy, score, day and whether it could be pushed
+        (read once, at start-up; a record from before ``notify`` existed was pushable)."""
+        fields = {"seeker_id": 1, "vacancy_id": 1, "score": 1, "published_on": 1, "notify": 1}
         async for document in self["matches"].find({}, fields):
             day = date.fromisoformat(document["published_on"])
-            yield document["seeker_id"], document["vacancy_id"], document["score"], day
+            notify = bool(document.get("notify", True))
+            yield document["seeker_id"], document["vacancy_id"], document["score"], day, notify
 
     async def record_matches(
-        self, matches: list[tuple[Match, float | None]], model_version: str, today: date
+        self, matches: list[tuple[Match, float | None, bool]], model_version: str, today: date
     ) -> None:
-        """Record matches just published (each with its previous score, None when new). New
+        """Record matches just published (each with its previous score, None when new, and
+        whether it may be pushed). New
         pairs go in one insert: on FerretDB an insert costs the same at any size while an
         update reads the collection."""
         new: list[Document] = []
         again: list[Document] = []
-        for match, previous in matches:
+        for match, previous, notify in matches:
             document = {
                 "_id": _key(match), "seeker_id": match.seeker_id, "vacancy_id": match.vacancy_id,
-                "score": match.score, "rank": match.rank, "model_version": model_version,
+                "score": match.score, "rank": match.rank, "model_version": model_version, "notify": notify,
                 "published_on": today.isoformat(), "published_at": datetime.now(UTC).isoformat(),
             }  # fmt: skip
             (again if previous is not None else new).append(document)

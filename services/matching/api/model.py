@@ -23,7 +23,7 @@ class ModelInUse(BaseModel):
 
 @router.get("/model")
 async def model_in_use(request: Request) -> ModelInUse:
-    """The ranker in use (``cold-start-1`` until a retrained model is promoted), its baseline and
+    """The ranker in use (``cold-start-2`` until a retrained model is promoted), its baseline and
     the market size."""
     matching: Matching = request.app.state.matching
     stored = await matching.models.active()

@@ -37,6 +37,9 @@ class Feature(StrEnum):
 
 
 FEATURES = tuple(Feature)
+FEATURES_VERSION = 2
+"""What the features mean; a model trained on another version's features is never used. 2: skills
+matched on canonical ids and weighed by evidence, salary excess negative."""
 MAX_MISSING = 5
 WANTED_CITY, ANY_CITY = 1.0, 0.5
 """The city fit of a seeker who wants the vacancy's city (or it is remote), and of a seeker

@@ -1,4 +1,6 @@
-"""Against congestion and noise: how many matches go out, and which edits count."""
+"""Against congestion and noise: how many matches each seeker is pushed, and which edits count.
+
+Every pair a ranking finds is published (and listed); only pushing is capped."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from shared.events import catalogue as c
 
 VACANCY_FANOUT = 50  # seekers matched when a vacancy is posted or materially edited
 SEEKER_FANOUT = 20  # vacancies matched when a profile is registered or materially edited
-DAILY_CAP = 10  # match events one seeker receives per day, whatever their source
+DAILY_CAP = 10  # matches one seeker may be pushed per day (``notify``), whatever their source
 MATERIAL_SCORE_CHANGE = 0.05
 
 VACANCY_FIELDS = {"title", "description", "skills", "education_level", "min_experience_years", "salary",
@@ -36,12 +38,12 @@ def material_seeker_change(old: bytes | None, new: c.SeekerState) -> bool:
 
 
 def worth_telling(previous_score: float | None, score: float) -> bool:
-    """A pair already matched is matched again only when its score moved materially."""
+    """A pair already published is published again only when its score moved materially."""
     return previous_score is None or abs(score - previous_score) >= MATERIAL_SCORE_CHANGE
 
 
 class DailyTally:
-    """The matches each seeker was sent today, as (seeker, vacancy) pairs, so counting one
+    """The matches each seeker may be pushed today, as (seeker, vacancy) pairs, so counting one
     twice (this replica's own, then the same one mirrored from the log) changes nothing.
 
     Kept in memory and rebuilt from the stored matches at start-up: the store is only
@@ -69,7 +71,7 @@ class DailyTally:
 
 
 class PublishedScores:
-    """The score each (seeker, vacancy) pair was last told with, so a pair is told again only
+    """The score each (seeker, vacancy) pair was last published with, so a pair is published again only
     when its score moved materially. Kept in memory like the tally, rebuilt from the stored
     matches at start-up and fed by the mirror: reading each ranked pair's record from the
     store cost several times the ranking itself."""

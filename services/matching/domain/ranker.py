@@ -13,7 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from services.matching.domain.features import FEATURES, Feature, Matrix, Pairs, feature_values
+from services.matching.domain.features import (
+    FEATURES,
+    FEATURES_VERSION,
+    Feature,
+    Matrix,
+    Pairs,
+    feature_values,
+)
 from shared.events import catalogue as c
 
 # A contribution smaller than this (in log-odds) did not move the score in any way a
@@ -68,7 +75,7 @@ class LinearRanker:
     def cold_start(cls) -> LinearRanker:
         weights = np.array([COLD_START_WEIGHTS[feature] for feature in FEATURES])
         zeros, ones = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
-        return cls("cold-start-1", COLD_START_INTERCEPT, weights, zeros, ones)
+        return cls(f"cold-start-{FEATURES_VERSION}", COLD_START_INTERCEPT, weights, zeros, ones)
 
     def contributions(self, features: Matrix) -> npt.NDArray[np.float64]:
         terms = self.weights * (features - self.means) / self.scales

@@ -7,12 +7,16 @@ from enum import StrEnum
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import AnyHttpUrl, EmailStr, Field, field_validator, model_validator
 
 from shared.events.catalogue import Channel
+from shared.input import Input, Integer, TimeOfDay
 
 Language = Literal["zh-CN", "en"]
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
+# The cold-start ranker's score at which a pair is about as likely a good fit as not, measured on
+# generated markets (benchmarks/notify_threshold.py, docs/notification.md): pushed from here up.
+DEFAULT_MIN_SCORE = 0.6
 
 
 class Mode(StrEnum):
@@ -20,13 +24,11 @@ class Mode(StrEnum):
     DIGEST = "digest"
 
 
-class QuietHours(BaseModel):
+class QuietHours(Input):
     """A daily window, in the person's time zone, when nothing is pushed; may span midnight."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    start: time = Field(default=time(22, 0), examples=["22:00"])
-    end: time = Field(default=time(8, 0), examples=["08:00"])
+    start: TimeOfDay = Field(default=time(22, 0), examples=["22:00"])
+    end: TimeOfDay = Field(default=time(8, 0), examples=["08:00"])
 
     @model_validator(mode="after")
     def _not_empty(self) -> Self:
@@ -48,18 +50,19 @@ class QuietHours(BaseModel):
         return datetime.combine(end_day, self.end, tzinfo=local.tzinfo)
 
 
-class Preferences(BaseModel):
-    """Defaults: the in-app inbox only, instant, quiet 22:00–08:00 Asia/Shanghai, 20 matches a day."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Preferences(Input):
+    """Defaults: the in-app inbox only, matches scored 0.6 or more, instant, quiet 22:00–08:00
+    Asia/Shanghai, 20 matches a day."""
 
     channels: list[Channel] = Field(default=[Channel.INBOX], max_length=3)
-    min_score: float = Field(default=0.5, ge=0, le=1, description="matches below this are not told")
+    min_score: float = Field(
+        default=DEFAULT_MIN_SCORE, ge=0, le=1, description="matches scored below this are listed, not pushed"
+    )
     mode: Mode = Field(default=Mode.INSTANT, description="each match at once, or one digest a day")
-    digest_at: time = Field(default=time(18, 0), description="local time of the daily digest")
+    digest_at: TimeOfDay = Field(default=time(18, 0), description="local time of the daily digest")
     time_zone: str = Field(default=DEFAULT_TIME_ZONE, max_length=64, examples=["Asia/Shanghai"])
     quiet_hours: QuietHours | None = Field(default_factory=QuietHours, description="null: never quiet")
-    daily_cap: int = Field(default=20, ge=1, le=1_000, description="match notifications a day at most")
+    daily_cap: Integer = Field(default=20, ge=1, le=1_000, description="match notifications a day at most")
     language: Language | None = Field(default=None, description="null: the language of your profile")
     email: EmailStr | None = Field(default=None, description="kept here only, never put on the bus")
     webhook_url: Annotated[AnyHttpUrl, Field(max_length=2_000)] | None = None

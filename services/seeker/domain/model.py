@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, fiel
 
 from shared.errors import Conflict
 from shared.events import catalogue as c
+from shared.input import Flag, Input, Integer
 
 Text100 = Annotated[str, Field(min_length=1, max_length=100)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 -]{6,20}$", examples=["+86 138 0000 0000"])]
@@ -24,10 +25,6 @@ Language = Literal["zh-CN", "en"]
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _distinct(values: list[str]) -> list[str]:
@@ -45,8 +42,8 @@ class Contact(Input):
 class Job(Input):
     employer: Text100 = Field(examples=["河南安钢集团"])
     role: Text100 = Field(examples=["设备维修技师"])
-    start_year: int = Field(ge=1950, le=2100)
-    end_year: int | None = Field(default=None, ge=1950, le=2100, description="empty while still there")
+    start_year: Integer = Field(ge=1950, le=2100)
+    end_year: Integer | None = Field(default=None, ge=1950, le=2100, description="empty while still there")
     description: str = Field(default="", max_length=2_000)
 
     @model_validator(mode="after")
@@ -90,13 +87,13 @@ class Profile(Input):
 
 
 class ProfileEdit(Profile):
-    version: int = Field(ge=1, description="the version you edited; a newer stored one refuses the edit")
+    version: Integer = Field(ge=1, description="the version you edited; a newer stored one refuses the edit")
 
 
 class ConsentChoice(Input):
-    allow_matching: bool = Field(description="employers may see you among ranked candidates")
-    allow_contact: bool = Field(description="you may be told of matches and invitations")
-    personalised_recommendations: bool = Field(description="matches computed from your profile")
+    allow_matching: Flag = Field(description="employers may see you among ranked candidates")
+    allow_contact: Flag = Field(description="you may be told of matches and invitations")
+    personalised_recommendations: Flag = Field(description="matches computed from your profile")
 
     def consent(self) -> c.Consent:
         return c.Consent(**self.model_dump())
@@ -183,7 +180,7 @@ class CredentialClaim(Input):
     level: c.EducationLevel
     school: Text100 = Field(examples=["郑州大学"])
     major: str = Field(default="", max_length=100)
-    graduation_year: int = Field(ge=1950, le=2100)
+    graduation_year: Integer = Field(ge=1950, le=2100)
     certificate_number: str = Field(min_length=4, max_length=40, pattern=r"^[0-9A-Za-z-]+$")
 
 
@@ -281,7 +278,7 @@ class InvitationStatus(StrEnum):
 
 
 class Answer(Input):
-    accepted: bool
+    accepted: Flag
 
 
 class Invitation(BaseModel):

@@ -11,6 +11,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.matching.bootstrap import create_app
+from services.matching.domain.policy import DAILY_CAP
 from services.matching.domain.ranker import LinearRanker
 from shared.config import ServiceSettings
 from shared.events import Topic, dead_letter_topic, topic_name
@@ -92,7 +93,7 @@ async def test_a_posted_vacancy_is_matched_with_suitable_seekers_only(namespace:
     best, weak = by_seeker[str(fitting.seeker_id)], by_seeker[str(accountant.seeker_id)]
     assert (best["rank"], weak["rank"]) == (1, 2)
     assert best["score"] > weak["score"]
-    assert best["model_version"] == "cold-start-1"
+    assert best["model_version"] == "cold-start-2"
     held = [reason for reason in best["reasons"] if reason["code"] == "skill_held"]
     assert {reason["skill"]["zh"] for reason in held} == {"数控编程", "阅读机械图纸"}
     assert all(reason["contribution"] > 0 for reason in held)
@@ -300,6 +301,27 @@ async def test_after_a_restart_the_market_comes_back_from_the_store(
             what="a match after restart",
         )
     assert pairs(found) == {(str(person.seeker_id), str(job.vacancy_id))}
+
+
+async def test_past_the_daily_cap_every_match_is_published_and_only_the_cap_is_pushable_also_after_a_restart(
+    namespace: Namespace, settings: ServiceSettings
+) -> None:
+    jobs = [vacancy() for _ in range(DAILY_CAP + 2)]
+    person = seeker()
+    async with serving(create_app(settings)):
+        await publish(namespace, *jobs, producer="employer")
+        await wait_for(stored_vacancies(namespace), until=lambda n: n == len(jobs), what="the vacancies")
+        await publish(namespace, person, producer="seeker")
+        first = await wait_for(mine_or(namespace, person.seeker_id), until=lambda m: len(m) == len(jobs),
+                               what="every vacancy matched")  # fmt: skip
+    by_rank = sorted(first, key=lambda e: e["payload"]["rank"])
+    pushable = [e["payload"]["notify"] for e in by_rank]
+    assert pushable == [True] * DAILY_CAP + [False, False], "the best ones are pushable"
+    late = vacancy()
+    async with serving(create_app(settings)):  # the day's tally comes back from the stored matches
+        await publish(namespace, late, producer="employer")
+        [found] = await wait_for(lambda: matches_of(namespace, late.vacancy_id), until=bool, what="the match")
+    assert found["payload"]["notify"] is False
 
 
 def stored_seekers(namespace: Namespace) -> Any:

@@ -11,6 +11,8 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.matching.bootstrap import create_app
+from services.matching.domain.features import FEATURES, FEATURES_VERSION
+from services.matching.domain.ranker import LinearRanker
 from services.matching.retrain import NotEnoughData, retrain
 from shared.config import ServiceSettings
 from shared.events import catalogue as c
@@ -64,7 +66,7 @@ async def test_retraining_promotes_only_a_better_model(namespace: Namespace) -> 
 
     first = await retrain(settings, say=progress.append)
     assert first.promoted
-    assert first.metrics["compared_with"] == "cold-start-1"
+    assert first.metrics["compared_with"] == "cold-start-2"
     assert first.metrics["ndcg_at_10"] > first.metrics["their_ndcg_at_10"]
     steps = [line[10:13] for line in progress if line[10:13].endswith("/4")]
     assert steps == ["1/4", "2/4", "3/4", "4/4"]
@@ -79,3 +81,23 @@ async def test_retraining_promotes_only_a_better_model(namespace: Namespace) -> 
     assert in_use["version"] == first.ranker.version
     assert in_use["metrics"]["ndcg_at_10"] == first.metrics["ndcg_at_10"]
     assert (in_use["seekers"], in_use["vacancies"]) == (60, 20)
+
+
+async def test_a_model_of_features_that_meant_something_else_is_not_used(
+    namespace: Namespace,
+) -> None:
+    settings = settings_for(namespace, "matching")
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
+    try:
+        zeros = [0.0] * len(FEATURES)
+        await client[settings.mongo_database]["models"].insert_one(
+            {"_id": "lr-before-the-vocabulary", "intercept": 0.0, "weights": zeros, "means": zeros,
+             "scales": [1.0] * len(FEATURES), "idf": None, "metrics": {}, "trained_at": START.isoformat(),
+             "promoted": True, "promoted_at": START.isoformat()}
+        )  # fmt: skip
+    finally:
+        await client.close()
+
+    async with serving(create_app(settings)) as api:
+        in_use = (await api.get("/model")).json()
+    assert in_use["version"] == LinearRanker.cold_start().version == f"cold-start-{FEATURES_VERSION}"

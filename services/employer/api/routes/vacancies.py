@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from services.employer.domain.model import Vacancy, VacancyDraft, VacancyStatus
 from shared.api.errors import AUTH_ERRORS, Responses
 from shared.api.pagination import Page, Paging, containing, paged
 from shared.events import catalogue as c
+from shared.input import Day, Input, Integer
 from shared.store.mongo import from_document
 
 router = APIRouter(prefix="/vacancies", tags=["vacancies"], responses=AUTH_ERRORS)
@@ -22,13 +22,11 @@ REFUSED: Responses = {422: {"description": "invalid, or demands a protected attr
 
 
 class VacancyEdit(VacancyDraft):
-    version: int = Field(ge=1, description="the version you edited; a newer stored one refuses the edit")
+    version: Integer = Field(ge=1, description="the version you edited; a newer stored one refuses the edit")
 
 
-class Reopening(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    deadline: date | None = Field(default=None, description="a new deadline, needed when the old one passed")
+class Reopening(Input):
+    deadline: Day | None = Field(default=None, description="a new deadline, needed when the old one passed")
 
 
 class Closing(BaseModel):

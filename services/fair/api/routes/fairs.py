@@ -18,6 +18,7 @@ from shared.api.pagination import Page, Paging, paged
 from shared.api.security import Caller, Staff
 from shared.errors import Conflict, NotFound
 from shared.events import catalogue as c
+from shared.input import Input, Integer
 from shared.store.mongo import from_document
 
 router = APIRouter(tags=["fairs"], responses=AUTH_ERRORS)
@@ -30,10 +31,8 @@ class Cancellation(BaseModel):
     reason: str = Field(min_length=1, max_length=500, examples=["场馆检修，本周暂停"])
 
 
-class Capacity(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    booths: int = Field(ge=0, le=10_000)
+class Capacity(Input):
+    booths: Integer = Field(ge=0, le=10_000)
 
 
 @router.get("/fairs")

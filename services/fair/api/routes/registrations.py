@@ -19,7 +19,7 @@ from shared.auth import Principal, Role
 from shared.errors import Forbidden
 from shared.events import catalogue as c
 
-router = APIRouter(tags=["registrations"], responses=AUTH_ERRORS)
+router = APIRouter(tags=["registrations"], responses={**AUTH_ERRORS, 404: {"description": "no such fair"}})
 REFUSED: Responses = {403: {"description": "not approved, or not eligible (the reason is given)"}}
 INTERVIEW_FIELDS = ("seeker_id", "employer_id", "vacancy_id", "booth", "slot", "starts_at", "score", "status")
 CLOSED: Responses = {409: {"description": "registration closed, already registered, or changed meanwhile"}}

@@ -11,6 +11,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from services.notification.domain.preferences import DEFAULT_MIN_SCORE
 from shared.auth import Principal, Role
 from tests import factories
 from tests.helpers import bearer, free_port, publish
@@ -35,7 +36,7 @@ async def test_defaults_then_a_change_then_bad_input_that_changes_nothing(rig: R
     assert len(secret) >= 40
     again = await rig.prefer(me, channels=["webhook"], webhook_url="https://hooks.example.cn/other")
     assert again["webhook_secret"] == secret, "the signing secret stays when the URL changes"
-    assert again["preferences"]["min_score"] == 0.5, "a PUT replaces every preference"
+    assert again["preferences"]["min_score"] == DEFAULT_MIN_SCORE, "a PUT replaces every preference"
 
     bad: list[tuple[dict[str, Any], list[str], str]] = [
         ({"channels": ["email"]}, ["body"], "the email channel needs an email address"),
