@@ -3,5 +3,5 @@
 from services.matching.bootstrap import create_app
 from services.matching.core.config import settings
 
-app = create_app(settings)
+app = create_app(settings, exploration_share=settings.exploration_share)
 broker = app.state.service.broker

@@ -11,6 +11,7 @@ from services.matching.adapters.models import Models
 from services.matching.adapters.repository import MatchingStore
 from services.matching.api import model
 from services.matching.domain.matcher import Market
+from services.matching.domain.policy import EXPLORATION_SHARE
 from services.matching.handlers import build_router
 from services.matching.service_layer import Matching
 from shared.api.app import create_api
@@ -21,10 +22,10 @@ DESCRIPTION = """Ranks seekers for vacancies and vacancies for seekers, and publ
 with the reasons that counted. Its market is rebuilt from its own store at start-up."""
 
 
-def create_app(settings: ServiceSettings) -> FastAPI:
+def create_app(settings: ServiceSettings, *, exploration_share: float = EXPLORATION_SHARE) -> FastAPI:
     service = Service(settings, routers=[build_router(settings)])
     store = MatchingStore(service.store, service.outbox)
-    matching = Matching(store, Models(service.store), Market(), service.publisher)
+    matching = Matching(store, Models(service.store), Market(), service.publisher, exploration_share)
     mirror = MarketMirror(settings, matching.mirror)
     service.provide("matching", matching)
     service.in_background(matching.follow_models)

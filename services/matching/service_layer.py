@@ -14,13 +14,16 @@ from services.matching.adapters.models import Models
 from services.matching.adapters.repository import MatchingStore
 from services.matching.domain.matcher import Market, Match
 from services.matching.domain.policy import (
+    EXPLORATION_SHARE,
     SEEKER_FANOUT,
     VACANCY_FANOUT,
     DailyTally,
     PublishedScores,
+    Push,
     fingerprint,
     material_seeker_change,
     material_vacancy_change,
+    plan_pushes,
     worth_telling,
 )
 from shared.events import Envelope, Event, in_runs
@@ -48,6 +51,7 @@ class Matching:
     models: Models
     market: Market
     publisher: EventPublisher
+    exploration_share: float = EXPLORATION_SHARE
     tally: DailyTally = field(default_factory=DailyTally)
     published: PublishedScores = field(default_factory=PublishedScores)
     versions: dict[str, int] = field(default_factory=dict)
@@ -158,7 +162,8 @@ class Matching:
     async def _tell(self, ranked: list[tuple[Envelope[Any], list[Match]]]) -> int:
         """Publish every ranked match worth telling (new, or moved materially), each caused by
         the event whose ranking found it; ``notify`` marks those within the seeker's daily cap,
-        the only ones that may be pushed. Returns how many were published.
+        the only ones that may be pushed: each seeker's best, less an exploration share given to
+        those just beyond (``plan_pushes``). Returns how many were published.
 
         They are published, then recorded, and only then is the state that caused them stored
         (and its event acknowledged): a crash anywhere before re-ranks on redelivery, and
@@ -168,27 +173,35 @@ class Matching:
         """
         today = _today()
         version, baseline = self.market.ranker.version, self.market.ranker.baseline
-        told: list[tuple[Match, float | None, bool]] = []
-        heads: list[tuple[Envelope[Any], UUID]] = []  # each told match's cause and event id
+        fresh: list[tuple[Envelope[Any], Match, float | None]] = []
+        by_seeker: dict[str, list[int]] = {}
         for cause, matches in ranked:
             for match in matches:
                 previous = self.published.previous(match.seeker_id, match.vacancy_id)
-                if not worth_telling(previous, match.score):
-                    continue
-                notify = self.tally.room(match.seeker_id, today) > 0
-                if notify:
-                    self.tally.add(match.seeker_id, match.vacancy_id, today)  # a pair counts once
-                told.append((match, previous, notify))
-                heads.append((cause, self._match_id(match, version)))
+                if worth_telling(previous, match.score):
+                    by_seeker.setdefault(match.seeker_id, []).append(len(fresh))
+                    fresh.append((cause, match, previous))
+        pushes: dict[int, Push] = {}
+        for seeker_id, rows in by_seeker.items():
+            rows.sort(key=lambda row: -fresh[row][1].score)
+            room = self.tally.room(seeker_id, today)
+            vacancy_ids = [fresh[row][1].vacancy_id for row in rows]
+            plan = plan_pushes(seeker_id, vacancy_ids, room, today, self.exploration_share)
+            pushes.update(zip(rows, plan, strict=True))
+            for vacancy_id, push in zip(vacancy_ids, plan, strict=True):
+                if push.notify:
+                    self.tally.add(seeker_id, vacancy_id, today)  # a pair counts once
+        told = [(match, previous, pushes[row]) for row, (_, match, previous) in enumerate(fresh)]
+        heads = [(cause, self._match_id(match, version)) for cause, match, _ in fresh]
         reasons = self.market.explain([match for match, _, _ in told])
         await self.publisher.publish_many(
             Envelope.wrap(
-                match_found(match, version, baseline, why, notify),
+                match_found(match, version, baseline, why, push.notify),
                 producer=PRODUCER,
                 caused_by=cause,
                 event_id=own_id,
             )
-            for (match, _, notify), why, (cause, own_id) in zip(told, reasons, heads, strict=True)
+            for (match, _, push), why, (cause, own_id) in zip(told, reasons, heads, strict=True)
         )
         await self.store.record_matches(told, version, today)
         for match, _, _ in told:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pymongo.errors import BulkWriteError
 
 from services.matching.domain.matcher import Match
+from services.matching.domain.policy import Push
 from shared.events import Envelope, Event
 from shared.store.mongo import Document
 from shared.store.repository import Repository
@@ -90,18 +91,19 @@ class MatchingStore(Repository):
             yield document["seeker_id"], document["vacancy_id"], document["score"], day, notify
 
     async def record_matches(
-        self, matches: list[tuple[Match, float | None, bool]], model_version: str, today: date
+        self, matches: list[tuple[Match, float | None, Push]], model_version: str, today: date
     ) -> None:
         """Record matches just published (each with its previous score, None when new, and
-        whether it may be pushed). New
+        whether it may be pushed, with what probability, and whether by exploration). New
         pairs go in one insert: on FerretDB an insert costs the same at any size while an
         update reads the collection."""
         new: list[Document] = []
         again: list[Document] = []
-        for match, previous, notify in matches:
+        for match, previous, push in matches:
             document = {
                 "_id": _key(match), "seeker_id": match.seeker_id, "vacancy_id": match.vacancy_id,
-                "score": match.score, "rank": match.rank, "model_version": model_version, "notify": notify,
+                "score": match.score, "rank": match.rank, "model_version": model_version,
+                "notify": push.notify, "propensity": push.propensity, "exploratory": push.exploratory,
                 "published_on": today.isoformat(), "published_at": datetime.now(UTC).isoformat(),
             }  # fmt: skip
             (again if previous is not None else new).append(document)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from shared.events import catalogue as c
@@ -13,6 +14,7 @@ from shared.events import catalogue as c
 VACANCY_FANOUT = 50  # seekers matched when a vacancy is posted or materially edited
 SEEKER_FANOUT = 20  # vacancies matched when a profile is registered or materially edited
 DAILY_CAP = 10  # matches one seeker may be pushed per day (``notify``), whatever their source
+EXPLORATION_SHARE = 0.1  # the chance each pushed slot goes to a candidate just beyond the top
 MATERIAL_SCORE_CHANGE = 0.05
 
 VACANCY_FIELDS = {"title", "description", "skills", "education_level", "min_experience_years", "salary",
@@ -40,6 +42,41 @@ def material_seeker_change(old: bytes | None, new: c.SeekerState) -> bool:
 def worth_telling(previous_score: float | None, score: float) -> bool:
     """A pair already published is published again only when its score moved materially."""
     return previous_score is None or abs(score - previous_score) >= MATERIAL_SCORE_CHANGE
+
+
+@dataclass(frozen=True)
+class Push:
+    """Whether a published match is pushed, the probability it had of being pushed (its
+    propensity, what learning weighs it by) and whether it took an exploration slot."""
+
+    notify: bool
+    propensity: float
+    exploratory: bool = False
+
+
+def plan_pushes(seeker_id: str, vacancy_ids: list[str], room: int, day: date, share: float) -> list[Push]:
+    """Which of a seeker's ranked matches (best first) take the ``room`` pushes left today.
+
+    The k-th of the top ``room`` is pushed unless its draw falls under ``share``; then the
+    slot goes to the k-th just beyond the top (rank ``room`` + k) instead. So a top match has
+    propensity 1 - share (1 without a partner), its partner share, and the rest 0. The draw is
+    a hash of (seeker, vacancy, day): a ranking redone after a crash makes the same choice."""
+    pushes = [Push(False, 0.0)] * len(vacancy_ids)
+    top, beyond = vacancy_ids[:room], vacancy_ids[room : 2 * room]
+    for slot, vacancy_id in enumerate(top):
+        if slot >= len(beyond):
+            pushes[slot] = Push(True, 1.0)
+            continue
+        explore = draw(seeker_id, vacancy_id, day) < share
+        pushes[slot] = Push(not explore, 1.0 - share)
+        pushes[room + slot] = Push(explore, share, explore)
+    return pushes
+
+
+def draw(seeker_id: str, vacancy_id: str, day: date) -> float:
+    """A uniform number in [0, 1) fixed by the pair and the day."""
+    digest = hashlib.blake2b(f"{seeker_id}:{vacancy_id}:{day.isoformat()}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
 
 
 class DailyTally:
