@@ -2,10 +2,11 @@
 
     python -m services.matching.retrain [--min-examples 200]
 
-Reads the matching store (published matches are the exposures, outcomes the results),
-splits the pairs by time, fits on the earlier 80 %, and compares NDCG@10 of the new
-model and the model in use on the later 20 %. Every model is stored with its figures;
-the running service switches to a promoted one within a minute.
+Reads the matching store (pushed matches are the exposures, each with the probability it had
+of being pushed; outcomes are the results), splits the pairs by time, fits on the earlier
+80 % weighing each pair by its inverse propensity, and compares the inverse-propensity
+weighted NDCG@10 of the new model and the model in use on the later 20 %. Every model is
+stored with its figures; the running service switches to a promoted one within a minute.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from services.matching.domain.encoding import (
 )
 from services.matching.domain.features import Matrix, pair_features
 from services.matching.domain.ranker import LinearRanker
-from services.matching.domain.training import Example, examples, fit, quality, time_split
+from services.matching.domain.training import Example, examples, fit, ips_weights, quality, time_split
 from shared.config import ServiceSettings
 from shared.events import catalogue as c
 from shared.store.mongo import Store
@@ -57,19 +58,38 @@ async def _retrain(store: Store, min_examples: int, say: Callable[[str], None]) 
     started = time.perf_counter()
     db = store.database()
     say("[retrain] 1/4 reading exposures and outcomes")
+    fields = {
+        "seeker_id": 1,
+        "vacancy_id": 1,
+        "published_at": 1,
+        "notify": 1,
+        "propensity": 1,
+        "exploratory": 1,
+    }
+    pushed = {  # a record from before propensities was pushed by the plain top, with certainty
+        (m["seeker_id"], m["vacancy_id"]): m
+        async for m in db["matches"].find({}, fields)
+        if m.get("notify", True) and m.get("propensity", 1.0) > 0
+    }
     events = [
-        (m["seeker_id"], m["vacancy_id"], "matched", datetime.fromisoformat(m["published_at"]))
-        async for m in db["matches"].find({}, {"seeker_id": 1, "vacancy_id": 1, "published_at": 1})
-    ] + [
+        (seeker_id, vacancy_id, "matched", datetime.fromisoformat(m["published_at"]))
+        for (seeker_id, vacancy_id), m in pushed.items()
+    ]
+    events += [
         (o["seeker_id"], o["vacancy_id"], o["kind"], datetime.fromisoformat(o["at"]))
         async for o in db["outcomes"].find({"vacancy_id": {"$ne": None}})
+        if (o["seeker_id"], o["vacancy_id"]) in pushed
     ]
     seekers = {d["_id"]: c.SeekerState.model_validate(d["state"]) async for d in db["seekers"].find({})}
     vacancies = {d["_id"]: c.VacancyState.model_validate(d["state"]) async for d in db["vacancies"].find({})}
     verified = {d["_id"] async for d in db["verified"].find({"verified": True})}
     data = [e for e in examples(events) if e.seeker_id in seekers and e.vacancy_id in vacancies]
     successes = sum(e.label for e in data)
-    say(f"[retrain]     {len(events):,} events → {len(data):,} pairs, {successes:,} successes")
+    records = [pushed[(e.seeker_id, e.vacancy_id)] for e in data]
+    weights = ips_weights(np.array([m.get("propensity", 1.0) for m in records], np.float64))
+    explored = sum(bool(m.get("exploratory")) for m in records)
+    say(f"[retrain]     {len(events):,} events → {len(data):,} pushed pairs ({explored:,} "
+        f"by exploration), {successes:,} successes")  # fmt: skip
     if len(data) < min_examples or successes == 0 or successes == len(data):
         raise NotEnoughData(
             f"{len(data)} pairs with {successes} successes: training needs at least {min_examples} pairs "
@@ -85,14 +105,15 @@ async def _retrain(store: Store, min_examples: int, say: Callable[[str], None]) 
     new_features = _features(data, seekers, vacancies, verified, idf)
     version = f"lr-{datetime.now(UTC):%Y%m%d-%H%M%S-%f}"
     labels = np.array([e.label for e in train], np.int_)
-    candidate = fit(new_features[: len(train)], labels, version)
+    candidate = fit(new_features[: len(train)], labels, version, weights[: len(train)])
 
-    say(f"[retrain] 4/4 judging on {len(test):,} later pairs")
+    say(f"[retrain] 4/4 judging on {len(test):,} later pairs, weighted by inverse propensity")
     current = await Models(store).active()
     current_ranker = current.ranker if current else LinearRanker.cold_start()
     current_features = _features(test, seekers, vacancies, verified, current.idf if current else None)
-    new_quality = quality(candidate.scores(new_features[len(train) :]), test)
-    old_quality = quality(current_ranker.scores(current_features), test)
+    judging = weights[len(train) :]
+    new_quality = quality(candidate.scores(new_features[len(train) :]), test, weights=judging)
+    old_quality = quality(current_ranker.scores(current_features), test, weights=judging)
     promoted = new_quality.ndcg > old_quality.ndcg
     metrics: dict[str, Any] = {
         "ndcg_at_10": round(new_quality.ndcg, 4), "recall_at_10": round(new_quality.recall, 4),

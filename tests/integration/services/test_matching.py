@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -11,7 +12,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.matching.bootstrap import create_app
-from services.matching.domain.policy import DAILY_CAP
+from services.matching.domain.policy import DAILY_CAP, EXPLORATION_SHARE, Push, plan_pushes
 from services.matching.domain.ranker import LinearRanker
 from shared.config import ServiceSettings
 from shared.events import Topic, dead_letter_topic, topic_name
@@ -316,7 +317,20 @@ async def test_past_the_daily_cap_every_match_is_published_and_only_the_cap_is_p
                                what="every vacancy matched")  # fmt: skip
     by_rank = sorted(first, key=lambda e: e["payload"]["rank"])
     pushable = [e["payload"]["notify"] for e in by_rank]
-    assert pushable == [True] * DAILY_CAP + [False, False], "the best ones are pushable"
+    assert sum(pushable) == DAILY_CAP
+    assert all(pushable[2:DAILY_CAP]), "the best are pushable, but for exploration of the two beyond"
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
+    try:
+        records = {m["vacancy_id"]: m async for m in client[settings.mongo_database]["matches"].find({})}
+    finally:
+        await client.close()
+    ranked = [e["payload"]["vacancy_id"] for e in by_rank]
+    day = date.fromisoformat(records[ranked[0]]["published_on"])
+    plan = plan_pushes(str(person.seeker_id), ranked, DAILY_CAP, day, EXPLORATION_SHARE)
+    stored = [Push(records[v]["notify"], records[v]["propensity"], records[v]["exploratory"]) for v in ranked]
+    assert stored == plan, "each record keeps the propensity it had of being pushed"
+    assert [push.notify for push in plan] == pushable
+    assert [push.propensity for push in plan] == [0.9, 0.9] + [1.0] * (DAILY_CAP - 2) + [0.1, 0.1]
     late = vacancy()
     async with serving(create_app(settings)):  # the day's tally comes back from the stored matches
         await publish(namespace, late, producer="employer")
