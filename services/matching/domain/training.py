@@ -78,7 +78,7 @@ def fit(
     pair counts ``weights`` times (its inverse propensity) if given."""
     if len(set(labels.tolist())) < 2:
         raise ValueError("training needs both successes and failures among the outcomes")
-    scaler = StandardScaler().fit(features)
+    scaler = StandardScaler().fit(features, sample_weight=weights)
     scales = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1_000)
     model.fit((features - scaler.mean_) / scales, labels, sample_weight=weights)

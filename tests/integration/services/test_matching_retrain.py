@@ -130,7 +130,7 @@ async def log_pushes_and_outcomes(namespace: Namespace, exploration_share: float
         db = client[settings.mongo_database]
         outcomes = [
             {"_id": str(uuid4()), "seeker_id": m["seeker_id"], "vacancy_id": m["vacancy_id"],
-             "kind": "applied", "at": (datetime.fromisoformat(m["published_at"]) + timedelta(minutes=1)).isoformat()}
+             "kind": "applied", "at": m["published_at"]}
             async for m in db["matches"].find({"notify": True})
             if index[m["vacancy_id"]] % 2 == 0 or (index[m["seeker_id"]] + index[m["vacancy_id"]]) % 10 == 1
         ]  # fmt: skip

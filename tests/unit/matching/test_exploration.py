@@ -27,12 +27,13 @@ def test_each_explored_slot_goes_to_the_match_as_far_beyond_the_top_and_the_coun
     for slot in range(10):
         top, partner = plan[slot], plan[10 + slot]
         assert top.propensity == partner.propensity == 0.5
-        assert top.notify != partner.notify and partner.exploratory == partner.notify
+        assert top.notify != partner.notify
+        assert partner.exploratory == partner.notify
         assert not top.exploratory
     assert plan[20:] == [Push(False, 0.0)] * 5
 
 
-def test_propensities_are_one_minus_the_share_for_the_top_the_share_beyond_and_one_without_a_partner() -> None:
+def test_propensity_is_one_less_the_share_at_the_top_the_share_beyond_one_without_a_partner() -> None:
     plan = plan_pushes("s", ranked(13), 10, DAY, 0.1)
     assert [push.propensity for push in plan] == [0.9] * 3 + [1.0] * 7 + [0.1] * 3
     assert all(push.notify for push in plan[3:10])
@@ -45,7 +46,6 @@ def test_without_exploration_or_room_the_plan_is_the_plain_top() -> None:
 
 
 def test_the_share_of_explored_slots_follows_the_setting() -> None:
-    explored = sum(
-        push.exploratory for seeker in range(2_000) for push in plan_pushes(f"s{seeker}", ranked(20), 10, DAY, 0.1)
-    )
+    plans = [plan_pushes(f"s{seeker}", ranked(20), 10, DAY, 0.1) for seeker in range(2_000)]
+    explored = sum(push.exploratory for plan in plans for push in plan)
     assert explored / 20_000 == pytest.approx(0.1, abs=0.01)

@@ -9,7 +9,15 @@ import pytest
 
 from services.matching.domain.features import FEATURES
 from services.matching.domain.ranker import LinearRanker
-from services.matching.domain.training import Example, examples, fit, quality, time_split
+from services.matching.domain.training import (
+    MAX_WEIGHT,
+    Example,
+    examples,
+    fit,
+    ips_weights,
+    quality,
+    time_split,
+)
 
 START = datetime(2026, 9, 1, tzinfo=UTC)
 
@@ -62,3 +70,32 @@ def test_a_trained_ranker_beats_cold_start_on_a_later_period() -> None:
 def test_training_needs_both_outcomes() -> None:
     with pytest.raises(ValueError, match="both successes and failures"):
         fit(np.zeros((5, len(FEATURES)), np.float32), np.ones(5, np.int_), "lr-x")
+
+
+def test_a_pair_weighs_its_inverse_propensity_clipped_and_one_never_pushable_is_refused() -> None:
+    weights = ips_weights(np.array([1.0, 0.9, 0.1, 0.01]))
+    assert weights == pytest.approx([1.0, 1 / 0.9, 10.0, MAX_WEIGHT])
+    with pytest.raises(ValueError, match="propensity > 0"):
+        ips_weights(np.array([0.5, 0.0]))
+
+
+def test_a_pair_of_weight_three_counts_as_three_copies_of_it() -> None:
+    rng = np.random.default_rng(1)
+    features = rng.random((400, len(FEATURES))).astype(np.float32)
+    labels = (rng.random(400) < features[:, 0]).astype(np.int_)
+    weights = np.where(np.arange(400) % 4 == 0, 3.0, 1.0)
+    copies = np.repeat(np.arange(400), weights.astype(np.intp))
+    weighted, copied = fit(features, labels, "w", weights), fit(features[copies], labels[copies], "c")
+    assert weighted.weights == pytest.approx(copied.weights)
+    assert weighted.intercept == pytest.approx(copied.intercept)
+    assert weighted.means == pytest.approx(copied.means)
+
+
+def test_judged_by_inverse_propensity_a_success_found_by_exploration_counts_as_many() -> None:
+    data = [Example("a", "top", 1, START), Example("a", "explored", 1, START), Example("a", "no", 0, START)]
+    weights = np.array([1.0, 10.0, 1.0])
+    top_first, explored_first = np.array([3.0, 2.0, 1.0]), np.array([2.0, 3.0, 1.0])
+    assert quality(top_first, data).ndcg == quality(explored_first, data).ndcg == pytest.approx(1.0)
+    assert quality(explored_first, data, weights=weights).ndcg == pytest.approx(1.0)
+    expected = (1 + 10 / np.log2(3)) / (10 + 1 / np.log2(3))
+    assert quality(top_first, data, weights=weights).ndcg == pytest.approx(expected)
