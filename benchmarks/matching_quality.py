@@ -29,7 +29,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -45,13 +46,15 @@ from services.matching.domain.encoding import (
     weighted,
 )
 from services.matching.domain.features import FEATURES, MAX_MISSING, Feature, Matrix, pair_features
+from services.matching.domain.policy import DAILY_CAP, EXPLORATION_SHARE, plan_pushes
 from services.matching.domain.ranker import LinearRanker
-from services.matching.domain.training import Example, examples, fit, quality, time_split
+from services.matching.domain.training import Example, examples, fit, ips_weights, quality, time_split
 from shared.events import catalogue as c
 from shared.synthetic import SyntheticMarket
 from shared.synthetic.outcomes import STAGES
 
 CANDIDATES = 100
+LOGGED_ON = date(2026, 9, 1)
 TOP = 10
 SLICES = {
     "plain": Difficulty.NONE,
@@ -251,17 +254,68 @@ def outcomes(seed: int, seeker_count: int, vacancy_count: int) -> None:
     features = features_of(test)
     print(f"[quality] features and training in {time.perf_counter() - started:.1f} s; trained on "
           f"{len(train):,} earlier pairs, judged on {len(test):,} later candidate pairs")  # fmt: skip
+    cold_start = LinearRanker.cold_start()
+    logged = cold_start.scores(features_of(data))
+    biased, explored = pushed(data, logged, 0.0), pushed(data, logged, EXPLORATION_SHARE)
+    share = f"{EXPLORATION_SHARE:.0%} exploration"
+    learned = {
+        "cold start pushes, no exploration": learn(train, biased, features_of, weigh=False),
+        f"{share}, no IPW": learn(train, explored, features_of, weigh=False),
+        f"{share}, IPW": learn(train, explored, features_of, weigh=True),
+    }
     rng = np.random.default_rng(seed + 1)
     rankers = {
         "random": rng.random(len(test)),
         "TF-IDF cosine alone": features[:, FEATURES.index(Feature.TEXT_SIMILARITY)],
-        "cold-start ranker": LinearRanker.cold_start().scores(features),
-        "trained ranker": trained.scores(features),
+        "cold-start ranker": cold_start.scores(features),
+        "trained, every exposure": trained.scores(features),
+        **{f"trained, {name}": model.scores(features) for name, model in learned.items()},
     }
-    print(f"{'ranker':<22}{'NDCG@10':>10}{'Recall@10':>12}{'seekers':>10}")
+    print(f"{'ranker':<48}{'NDCG@10':>10}{'Recall@10':>12}{'seekers':>10}")
     for name, scores in rankers.items():
         result = quality(np.asarray(scores, np.float64), test)
-        print(f"{name:<22}{result.ndcg:>10.4f}{result.recall:>12.4f}{result.groups:>10,}")
+        print(f"{name:<48}{result.ndcg:>10.4f}{result.recall:>12.4f}{result.groups:>10,}")
+
+    print("[quality] the retrain's own judge: NDCG@10 on the later pushes, weighted by inverse propensity")
+    judged = [e for e in later if (e.seeker_id, e.vacancy_id) in explored]
+    weights = ips_weights(np.array([explored[(e.seeker_id, e.vacancy_id)] for e in judged]))
+    judged_features = features_of(judged)
+    for name, model in {"cold-start ranker": cold_start, **learned}.items():
+        result = quality(model.scores(judged_features), judged, weights=weights)
+        print(f"{name:<48}{result.ndcg:>10.4f}{result.recall:>12.4f}{result.groups:>10,}")
+
+
+def pushed(
+    data: list[Example], scores: npt.NDArray[np.float64], share: float
+) -> dict[tuple[str, str], float]:
+    """The pairs a ranker pushes, each with its propensity: every vacancy's exposed seekers ranked
+    by ``scores``, the top ``DAILY_CAP`` pushed with ``share`` of the slots explored beyond."""
+    by_vacancy: dict[str, list[tuple[float, str]]] = {}
+    for example, score in zip(data, scores, strict=True):
+        by_vacancy.setdefault(example.vacancy_id, []).append((-float(score), example.seeker_id))
+    propensity: dict[tuple[str, str], float] = {}
+    for vacancy_id, ranked in by_vacancy.items():
+        seeker_ids = [seeker_id for _, seeker_id in sorted(ranked)]
+        plan = plan_pushes(vacancy_id, seeker_ids, DAILY_CAP, LOGGED_ON, share)
+        propensity.update(
+            ((seeker_id, vacancy_id), push.propensity)
+            for seeker_id, push in zip(seeker_ids, plan, strict=True)
+            if push.notify
+        )
+    return propensity
+
+
+def learn(
+    train: list[Example],
+    log: dict[tuple[str, str], float],
+    features_of: Callable[[list[Example]], Matrix],
+    *,
+    weigh: bool,
+) -> LinearRanker:
+    """A ranker trained only on the pairs pushed in ``log`` (the outcomes a service would have)."""
+    seen = [e for e in train if (e.seeker_id, e.vacancy_id) in log]
+    weights = ips_weights(np.array([log[(e.seeker_id, e.vacancy_id)] for e in seen])) if weigh else None
+    return fit(features_of(seen), np.array([e.label for e in seen], np.int_), "lr-logged", weights)
 
 
 def candidates(later: list[Example], vacancies: int, rng: np.random.Generator) -> list[Example]:
