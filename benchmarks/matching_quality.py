@@ -48,7 +48,15 @@ from services.matching.domain.encoding import (
 from services.matching.domain.features import FEATURES, MAX_MISSING, Feature, Matrix, pair_features
 from services.matching.domain.policy import DAILY_CAP, EXPLORATION_SHARE, plan_pushes
 from services.matching.domain.ranker import LinearRanker
-from services.matching.domain.training import Example, examples, fit, ips_weights, quality, time_split
+from services.matching.domain.training import (
+    Example,
+    Quality,
+    examples,
+    fit,
+    ips_weights,
+    quality,
+    time_split,
+)
 from shared.events import catalogue as c
 from shared.synthetic import SyntheticMarket
 from shared.synthetic.outcomes import STAGES
@@ -211,8 +219,9 @@ def _shares(
     return same, other, other / same if same else 0.0, stuffed_top / slots, stuffed / candidates
 
 
-def outcomes(seed: int, seeker_count: int, vacancy_count: int) -> None:
-    """Random, TF-IDF cosine alone, cold start and trained, on the outcomes of eight weeks."""
+def outcomes(seed: int, seeker_count: int, vacancy_count: int) -> dict[str, Quality]:
+    """Random, TF-IDF cosine alone, cold start and trained (on every exposure, and on the pushes
+    of the cold-start ranker with and without exploration and IPW), on eight weeks' outcomes."""
     started = time.perf_counter()
     market = SyntheticMarket(seed, vacancies=vacancy_count, seekers=seeker_count)
     outcomes = market.simulate_outcomes()
@@ -272,8 +281,8 @@ def outcomes(seed: int, seeker_count: int, vacancy_count: int) -> None:
         **{f"trained, {name}": model.scores(features) for name, model in learned.items()},
     }
     print(f"{'ranker':<48}{'NDCG@10':>10}{'Recall@10':>12}{'seekers':>10}")
-    for name, scores in rankers.items():
-        result = quality(np.asarray(scores, np.float64), test)
+    results = {name: quality(np.asarray(scores, np.float64), test) for name, scores in rankers.items()}
+    for name, result in results.items():
         print(f"{name:<48}{result.ndcg:>10.4f}{result.recall:>12.4f}{result.groups:>10,}")
 
     print("[quality] the retrain's own judge: NDCG@10 on the later pushes, weighted by inverse propensity")
@@ -283,6 +292,7 @@ def outcomes(seed: int, seeker_count: int, vacancy_count: int) -> None:
     for name, model in {"cold-start ranker": cold_start, **learned}.items():
         result = quality(model.scores(judged_features), judged, weights=weights)
         print(f"{name:<48}{result.ndcg:>10.4f}{result.recall:>12.4f}{result.groups:>10,}")
+    return results
 
 
 def pushed(
