@@ -21,7 +21,11 @@ outcomes from a hidden true fit. The trained ranker learns from the earlier 80 %
 exposed pairs. Each seeker with a success in the later period then has 100 candidate
 vacancies: those successes, the pairs that led nowhere, and vacancies drawn at random
 (counted as not relevant). Every ranker orders the same candidates. Figures: NDCG@10 and
-Recall@10 per seeker, averaged over those seekers.
+Recall@10 per seeker, averaged over those seekers. Beside the ranker trained on every exposure,
+three learn only from what the cold-start ranker would have pushed (each vacancy's top 10 of
+its exposed seekers, ``policy.plan_pushes``): without exploration, with it, and with it and
+inverse-propensity weights; last, the retrain's own judge of them (weighted NDCG@10 on the
+later pushes).
 """
 
 from __future__ import annotations
