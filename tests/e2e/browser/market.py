@@ -52,7 +52,7 @@ async def matched_seeker(platform: Platform, title: str) -> tuple[str, dict[str,
         return any(
             m["vacancy_id"] == vacancy["id"]
             and m["vacancy_title"]
-            and any(reason["code"] == "skills_matched" for reason in m["reasons"])
+            and any(reason["code"] == "skill_held" for reason in m["reasons"])
             for m in matches["items"]
         )
 

@@ -98,7 +98,7 @@ async def test_an_employer_reads_ranked_candidates_with_reasons_and_invites_one(
     await log_in(page, platform, seeded.employer_email, PASSWORD, "employer")
     await page.locator("tr").filter(has_text="数控设备调试员").get_by_role("link", name="候选人").click()
     candidate = page.locator("article.match").filter(has_text="王小明")
-    await expect(candidate.locator(".reasons")).to_contain_text("技能匹配")
+    await expect(candidate.locator(".reasons")).to_contain_text("具备所需技能")
     await candidate.locator("input[name=message]").fill("请周六上午十点来展位面试。")
     await candidate.get_by_role("button", name="邀请面试").click()
     await expect(page.get_by_role("status")).to_have_text("邀请已发送。")

@@ -21,7 +21,7 @@ async def test_a_seeker_sees_a_match_and_its_reasons(page: Page, platform: Platf
 
     match = page.locator("article.match").filter(has_text="数控机床操作工")
     await expect(match.locator("h2")).to_have_text("数控机床操作工")
-    await expect(match.locator(".reasons")).to_contain_text("技能匹配")
+    await expect(match.locator(".reasons")).to_contain_text("具备所需技能")
     await expect(match.locator(".reasons")).to_contain_text("数控编程")
     await expect(page.locator("h1")).to_have_text("为您推荐的岗位")
     await shot(page, "seeker-matches-zh")

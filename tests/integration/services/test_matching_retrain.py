@@ -8,15 +8,18 @@ from itertools import cycle
 from typing import Any
 from uuid import uuid4
 
+import numpy as np
 import pytest
 from pymongo import AsyncMongoClient
 
+from services.matching.adapters.models import Models, StoredModel
 from services.matching.bootstrap import create_app
 from services.matching.domain.features import FEATURES, FEATURES_VERSION, Feature
 from services.matching.domain.ranker import LinearRanker
 from services.matching.retrain import NotEnoughData, retrain
 from shared.config import ServiceSettings
 from shared.events import catalogue as c
+from shared.store.mongo import Store
 from tests import factories
 from tests.conftest import Namespace
 from tests.helpers import publish, serving, settings_for, wait_for
@@ -84,24 +87,27 @@ async def test_retraining_promotes_only_a_better_model(namespace: Namespace) -> 
     assert (in_use["seekers"], in_use["vacancies"]) == (60, 20)
 
 
-async def test_a_model_of_features_that_meant_something_else_is_not_used(
-    namespace: Namespace,
-) -> None:
+async def test_a_model_of_features_that_meant_something_else_is_not_used(namespace: Namespace) -> None:
     settings = settings_for(namespace, "matching")
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
+    store = Store(settings.mongo_url, settings.mongo_database)
+    await store.open()
     try:
         zeros = [0.0] * len(FEATURES)
-        await client[settings.mongo_database]["models"].insert_one(
+        await store.database()["models"].insert_one(
             {"_id": "lr-before-the-vocabulary", "intercept": 0.0, "weights": zeros, "means": zeros,
              "scales": [1.0] * len(FEATURES), "idf": None, "metrics": {}, "trained_at": START.isoformat(),
              "promoted": True, "promoted_at": START.isoformat()}
         )  # fmt: skip
-    finally:
-        await client.close()
+        models = Models(store)
+        assert (await models.active(), await models.active_version()) == (None, None)
 
-    async with serving(create_app(settings)) as api:
-        in_use = (await api.get("/model")).json()
-    assert in_use["version"] == LinearRanker.cold_start().version == f"cold-start-{FEATURES_VERSION}"
+        current = LinearRanker("lr-these-features", 0.0, np.zeros(len(FEATURES)), np.zeros(len(FEATURES)),
+                               np.ones(len(FEATURES)))  # fmt: skip
+        await models.save(StoredModel(current, None, {}, START, promoted=True))
+        assert await models.active_version() == "lr-these-features"
+        assert FEATURES_VERSION == 2
+    finally:
+        await store.close()
 
 
 MOVERS = 150
