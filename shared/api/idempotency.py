@@ -33,6 +33,7 @@ from pymongo.errors import DuplicateKeyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.api import outages
+from shared.api.body import replaying, whole_body
 from shared.auth import InvalidToken, TokenIssuer
 from shared.service import Service
 from shared.store.mongo import Document, Store
@@ -147,7 +148,7 @@ class Idempotency:
         if not KEY_PATTERN.fullmatch(text):
             await _send_response(send, _refusal("must be 1 to 255 visible ASCII characters (a UUID, say)"))
             return
-        body = await _read_body(receive)
+        body = await whole_body(receive)
         attempt = Attempt(
             scope=self._caller(headers.get(b"authorization", b"")),
             key=text,
@@ -165,7 +166,7 @@ class Idempotency:
         if earlier is not None:
             await self._answer_again(attempt, earlier, send)
             return
-        await self._run(scope, _replaying(body, receive), send, attempt)
+        await self._run(scope, replaying(body, receive), send, attempt)
 
     def _caller(self, authorization: bytes) -> str:
         scheme, _, token = authorization.decode("latin-1").partition(" ")
@@ -243,32 +244,6 @@ def _refusal(message: str) -> JSONResponse:
     """The shape of every field error (``shared.api.errors``), on the header."""
     detail = [{"loc": ["header", HEADER], "msg": f"{HEADER} {message}", "type": "value_error"}]
     return JSONResponse({"detail": detail}, status_code=422)
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """The body already read, then whatever the client sends next (its disconnect)."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
 
 
 async def _send_response(send: Send, response: JSONResponse) -> None:

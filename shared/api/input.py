@@ -22,7 +22,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from shared.api.body import replaying, whole_body
 
 Location = list[str | int]
 SURROGATE = re.compile("[\ud800-\udfff]")
@@ -133,10 +135,10 @@ class InputCheck:
         found = [*_problems(scope["path"], ["path"]), *_pairs(query, "query")]
         kind = _body_kind(scope) if scope["method"] not in ("GET", "HEAD") else None
         if not found and kind is not None:
-            body = await _whole_body(receive)
-            receive = _replay(body, receive)
+            body = await whole_body(receive)
+            receive = replaying(body, receive)
             found = _in_json(body) if kind == "json" else await _in_form(scope, receive)
-            receive = _replay(body, receive)
+            receive = replaying(body, receive)
         if found:
             response = JSONResponse(Invalid(detail=found[:20]).model_dump(mode="json"), status_code=422)
             await response(scope, receive, send)
@@ -162,32 +164,6 @@ async def _in_form(scope: Scope, receive: Receive) -> list[FieldProblem]:
             return list(_pairs(list(form.multi_items()), "body"))
     except Exception:  # noqa: BLE001 - a malformed form is the route's to refuse, as without this check
         return []
-
-
-async def _whole_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """The body once more, as one message; then whatever the client sends next (a disconnect)."""
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replayed
 
 
 def _echoed(value: Any) -> Any:

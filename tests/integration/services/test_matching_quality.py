@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
-from uuid import uuid4
 
 import pytest
 
@@ -13,10 +12,10 @@ from services.matching.bootstrap import create_app
 from shared.config import ServiceSettings
 from shared.events import Topic
 from shared.events import catalogue as c
-from tests import factories
 from tests.conftest import Namespace
 from tests.helpers import publish, serving, settings_for, topic_events, wait_for
 from tests.integration.services.test_matching import stored_seekers
+from tests.unit.matching.test_quality import welder, welding_vacancy
 
 pytestmark = pytest.mark.integration
 
@@ -28,37 +27,6 @@ async def matching(namespace: Namespace) -> AsyncIterator[ServiceSettings]:
     settings = settings_for(namespace, "matching")
     async with serving(create_app(settings)):
         yield settings
-
-
-def welding_vacancy() -> c.VacancyState:
-    return factories.vacancy_state(
-        title="焊工",
-        description="招聘焊工，熟悉氩弧焊，能看懂图纸。",
-        skills=WELDING,
-        education_level="vocational",
-        min_experience_years=2,
-        salary={"min": 6000, "max": 9000},
-        talent_category="high_skill",
-    )
-
-
-def welder(**overrides: Any) -> c.SeekerState:
-    fields: dict[str, Any] = {
-        "skills": ["电弧焊技术", "焊接设备操作"],
-        "desired_roles": ["焊工"],
-        "education": [
-            c.Education(
-                level=c.EducationLevel.VOCATIONAL,
-                school="安阳职业技术学院",
-                major="焊接技术",
-                graduation_year=2020,
-            )
-        ],
-        "experience_years": 5,
-        "summary": "",
-        "desired_cities": ["安阳"],
-    }
-    return factories.seeker_state(uuid4(), **{**fields, **overrides})
 
 
 async def matches_for(namespace: Namespace, job: c.VacancyState, expected: int) -> dict[str, dict[str, Any]]:
