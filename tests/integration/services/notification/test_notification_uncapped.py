@@ -153,7 +153,8 @@ async def test_a_match_below_the_threshold_is_listed_not_pushed_until_the_seeker
     await publish(namespace, another, producer="employer")
     [pushed] = await rig.inbox(me, 1)
     assert pushed["subject_key"] == f"match:{another.vacancy_id}"
-    assert len(await my_matches(seeker, me)) == 2
+    # The seeker service reads the match from its own subscription, perhaps after the push.
+    await wait_for(lambda: my_matches(seeker, me), until=lambda m: len(m) == 2, what="both matches listed")
 
 
 async def test_a_match_not_marked_notify_is_neither_pushed_nor_recorded_as_skipped(rig: Rig) -> None:
