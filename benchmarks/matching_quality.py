@@ -1,7 +1,7 @@
 """Ranking quality on generated markets: a bilingual market of candidate pools, and eight weeks of outcomes.
 
     .venv/bin/python -m benchmarks.matching_quality [--seed 2026] [--pools 300] [--seekers 20000]
-        [--vacancies 2000] [--part bilingual|outcomes|both]
+        [--vacancies 2000] [--part bilingual|outcomes|both] [--encoder]
 
 The bilingual market (``benchmarks.bilingual_market``): each pool is a vacancy written in Chinese
 or English and 30-50 seekers of its city with a known relevance (qualified 3, partial 2, near
@@ -14,7 +14,9 @@ vocabulary, frozen here) and the service's cold-start ranker, both without IDF a
 starts. Figures: NDCG@10 (gain 2^relevance - 1) per pool, averaged; on "all", how often a
 qualified seeker writing in the other language than the vacancy reaches the top 10 relative to
 one writing in the same language (parity), and the share of top-10 slots stuffed profiles hold
-against their share of candidates.
+against their share of candidates. With ``--encoder``, one more ranker: the service's
+cold-start ranker with a multilingual sentence encoder's cosine (``benchmarks.sentence_encoder``)
+in place of its n-gram text similarity, and the encoder's throughput.
 
 The outcomes market (``shared.synthetic``) (``shared.synthetic``) simulates eight weeks of exposures and
 outcomes from a hidden true fit. The trained ranker learns from the earlier 80 % of the
@@ -40,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchmarks.bilingual_market import BilingualPools, Difficulty, Pool
+from benchmarks.sentence_encoder import SentenceEncoder
 from services.matching.domain.encoding import (
     encode_seekers,
     encode_vacancies,
@@ -49,7 +52,15 @@ from services.matching.domain.encoding import (
     vacancy_text,
     weighted,
 )
-from services.matching.domain.features import FEATURES, MAX_MISSING, Feature, Matrix, pair_features
+from services.matching.domain.features import (
+    FEATURES,
+    MAX_MISSING,
+    Feature,
+    Matrix,
+    Pairs,
+    evidence_of,
+    pair_features,
+)
 from services.matching.domain.policy import DAILY_CAP, EXPLORATION_SHARE, plan_pushes
 from services.matching.domain.ranker import LinearRanker
 from services.matching.domain.training import (
@@ -85,6 +96,9 @@ TODAY = LinearRanker(
     np.ones(9),
 )
 """The cold-start ranker as it was before the skill vocabulary, over ``today_features``."""
+ENCODER_SCALE = 0.5
+"""Sentence embeddings of unrelated texts still have a cosine of 0.1-0.3 (n-grams: about 0),
+so the encoder's similarity counts at half the n-gram cosine's weight."""
 
 
 def main() -> None:
@@ -94,31 +108,36 @@ def main() -> None:
     parser.add_argument("--seekers", type=int, default=20_000)
     parser.add_argument("--vacancies", type=int, default=2_000)
     parser.add_argument("--part", choices=("bilingual", "outcomes", "both"), default="both")
+    parser.add_argument(
+        "--encoder",
+        action="store_true",
+        help="add the service ranker with a multilingual sentence encoder's similarity as its text "
+        "similarity (slow the first time: every text is encoded)",
+    )
     arguments = parser.parse_args()
     if arguments.part != "outcomes":
-        bilingual(arguments.seed, arguments.pools)
+        bilingual(arguments.seed, arguments.pools, SentenceEncoder() if arguments.encoder else None)
     if arguments.part != "bilingual":
         outcomes(arguments.seed, arguments.seekers, arguments.vacancies)
 
 
-def bilingual(seed: int, count: int) -> None:
+def bilingual(seed: int, count: int, encoder: SentenceEncoder | None) -> None:
     started = time.perf_counter()
     source = BilingualPools(seed, count)
+    rankers = ["TF-IDF", "today", "service"] + (["encoder"] if encoder else [])
     print(f"[quality] bilingual market, seed {seed}: {count} pools per slice")
-    print(f"{'slice':<26}{'TF-IDF':>9}{'today':>9}{'service':>9}{'candidates':>12}")
+    print(f"{'slice':<26}" + "".join(f"{ranker:>9}" for ranker in rankers) + f"{'candidates':>12}")
     for name, difficulty in SLICES.items():
         pools = source.pools(difficulty)
-        rankings = rank_pools(pools)
+        rankings = rank_pools(pools, encoder)
         ndcg = {ranker: float(np.mean([_ndcg(p, order) for p, order in zip(pools, orders, strict=True)]))
                 for ranker, orders in rankings.items()}  # fmt: skip
         candidates = sum(len(pool.candidates) for pool in pools)
-        print(
-            f"{name:<26}{ndcg['TF-IDF']:>9.4f}{ndcg['today']:>9.4f}{ndcg['service']:>9.4f}{candidates:>12,}"
-        )
+        print(f"{name:<26}" + "".join(f"{ndcg[ranker]:>9.4f}" for ranker in rankers) + f"{candidates:>12,}")
         if difficulty == Difficulty.ALL:
             overall = (pools, rankings)
     pools, rankings = overall
-    print(f"{'on all':<26}{'TF-IDF':>9}{'today':>9}{'service':>9}")
+    print(f"{'on all':<26}" + "".join(f"{ranker:>9}" for ranker in rankers))
     rows = {ranker: _shares(pools, orders) for ranker, orders in rankings.items()}
     for label, column in (
         ("qualified in top 10, same language", 0),
@@ -128,12 +147,19 @@ def bilingual(seed: int, count: int) -> None:
         ("stuffed share of candidates", 4),
     ):
         print(f"{label:<26}" if len(label) <= 26 else f"{label}\n{'':<26}", end="")
-        print("".join(f"{rows[ranker][column]:>9.3f}" for ranker in ("TF-IDF", "today", "service")))
+        print("".join(f"{rows[ranker][column]:>9.3f}" for ranker in rankers))
+    if encoder and encoder.encoded:
+        print(f"[encoder] {encoder.encoded:,} texts encoded at {encoder.rate:,.0f} a second")
     print(f"[quality] bilingual market in {time.perf_counter() - started:.1f} s")
 
 
-def rank_pools(pools: list[Pool]) -> dict[str, list[npt.NDArray[np.intp]]]:
-    """Each ranker's order of each pool's candidates, best first (ties broken at random)."""
+def rank_pools(
+    pools: list[Pool], encoder: SentenceEncoder | None = None
+) -> dict[str, list[npt.NDArray[np.intp]]]:
+    """Each ranker's order of each pool's candidates, best first (ties broken at random). With an
+    ``encoder``, the service's cold-start ranker again with the cosine of the two texts'
+    sentence embeddings (below 0 as 0, weighed by the same evidence, times ``ENCODER_SCALE``) in
+    place of its n-gram text similarity."""
     vacancies = [pool.vacancy for pool in pools]
     seekers = [candidate.seeker for pool in pools for candidate in pool.candidates]
     owner = np.repeat(np.arange(len(pools)), [len(pool.candidates) for pool in pools])
@@ -153,6 +179,13 @@ def rank_pools(pools: list[Pool]) -> dict[str, list[npt.NDArray[np.intp]]]:
         "today": TODAY.scores(today_features(features, untouched, seekers, vacancies, owner)),
         "service": LinearRanker.cold_start().scores(features),
     }
+    if encoder is not None:
+        meanings = encoder.encode(texts[0]), encoder.encode(texts[1])
+        cosine = np.einsum("ij,ij->i", meanings[0], meanings[1][owner])
+        evidence = evidence_of(Pairs(seeker_columns, s, vacancy_columns, owner))
+        encoded = features.copy()
+        encoded[:, FEATURES.index(Feature.TEXT_SIMILARITY)] = ENCODER_SCALE * np.maximum(cosine, 0) * evidence
+        scores["encoder"] = LinearRanker.cold_start().scores(encoded)
     rng = np.random.default_rng(0)
     bounds = np.cumsum([0, *(len(pool.candidates) for pool in pools)])
     orders: dict[str, list[npt.NDArray[np.intp]]] = {}

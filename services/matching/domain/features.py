@@ -8,6 +8,7 @@ grid of seekers and vacancies (ranking).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -195,19 +196,31 @@ def pair_dots(left: Any, s: Rows, right: Any, v: Rows) -> Matrix:
         left, s, right, v = right, v, left, s
     dots: Matrix = _grouped_dots(
         left.indptr, left.indices, left.data, s, right.indptr, right.indices, right.data, v,
-        np.argsort(v, kind="stable"), right.shape[1],
+        np.argsort(v, kind="stable"), _zeroed_table(right.shape[1]),
     )  # fmt: skip
     return dots
+
+
+_tables = threading.local()
+
+
+def _zeroed_table(width: int) -> Matrix:
+    """This thread's dense table of ``width`` zeros for ``_grouped_dots``, which leaves it zeroed
+    again: made once, not once a call (a hashed skill width is 4 MiB to clear)."""
+    tables: dict[int, Matrix] = _tables.__dict__.setdefault("by_width", {})
+    if width not in tables:
+        tables[width] = np.zeros(width, np.float32)
+    return tables[width]
 
 
 def _grouped_dots_loop(
     left_indptr: Rows, left_indices: Rows, left_data: Matrix, s: Rows,
     right_indptr: Rows, right_indices: Rows, right_data: Matrix, v: Rows,
-    order: Rows, width: int,
+    order: Rows, table: Matrix,
 ) -> Matrix:  # fmt: skip
-    """``pair_dots`` over pairs taken in ``order``, which groups them by ``v``."""
+    """``pair_dots`` over pairs taken in ``order``, which groups them by ``v``; ``table`` is all
+    zeros, and is left so."""
     dots = np.zeros(len(s), np.float32)
-    table = np.zeros(width, np.float32)
     k = 0
     while k < len(order):
         row = v[order[k]]

@@ -31,6 +31,7 @@ from services.matching.domain.encoding import (
 )
 from services.matching.domain.features import (
     ANY_CITY,
+    FEATURES,
     WANTED_CITY,
     Feature,
     Pairs,
@@ -168,23 +169,39 @@ class Market:
         self.ranker, self.idf = ranker, idf
 
     def explain(self, matches: list[Match]) -> list[list[c.MatchReason]]:
-        """Each match's reasons: the contributions that counted in its score. One pass for
-        all of them, so explaining what a batch tells costs one gather, not one per query."""
-        if not matches:
-            return []
-        seekers = _gather([(match.pair[0], match.pair[1]) for match in matches])
-        vacancies = _gather([(match.pair[2], match.pair[3]) for match in matches])
-        every = np.arange(len(matches))
-        features = pair_features(seekers, every, vacancies, every)
-        evidence = evidence_of(Pairs(seekers, every, vacancies, every))
+        """Each match's reasons: the contributions that counted in its score. The features of
+        all the matches between one seeker block and one vacancy block are one pass over those
+        blocks' rows where they lie (no copy of them), so explaining what a batch tells costs a
+        pass per pair of blocks, not one per query."""
+        features = np.zeros((len(matches), len(FEATURES)), np.float32)
+        evidence = np.zeros(len(matches), np.float32)
+        groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for k, match in enumerate(matches):
+            groups[id(match.pair[0]), id(match.pair[2])].append(k)
+        for members in groups.values():
+            sblock, _, vblock, _ = matches[members[0]].pair
+            s = np.array([matches[k].pair[1] for k in members], np.intp)
+            v = np.array([matches[k].pair[3] for k in members], np.intp)
+            features[members] = pair_features(sblock.columns, s, vblock.columns, v)
+            evidence[members] = evidence_of(Pairs(sblock.columns, s, vblock.columns, v))
         kept = self.vacancies.kept
-        asked = {vacancy_id: _asked(kept[vacancy_id]) for vacancy_id in set(vacancies.ids)}
+        asked = {
+            vacancy_id: _asked(kept[vacancy_id]) for vacancy_id in {match.vacancy_id for match in matches}
+        }
+        terms = self.ranker.contributions(features)
         return [
             self.ranker.reasons(
                 features[k],
-                _facts(seekers, k, kept[vacancies.ids[k]], asked[vacancies.ids[k]], float(evidence[k])),
+                terms[k],
+                _facts(
+                    match.pair[0].columns,
+                    match.pair[1],
+                    kept[match.vacancy_id],
+                    asked[match.vacancy_id],
+                    float(evidence[k]),
+                ),
             )
-            for k in range(len(matches))
+            for k, match in enumerate(matches)
         ]
 
     def verify(self, seeker_id: str) -> None:

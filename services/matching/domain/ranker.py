@@ -113,13 +113,15 @@ class LinearRanker:
         (a skill's share of them included), so no constant part is left beside the intercept."""
         return self.intercept
 
-    def reasons(self, features: npt.NDArray[np.float32], facts: PairFacts) -> list[c.MatchReason]:
-        """The factors of one pair's score, largest effect first; with the baseline they sum
-        to its logit. The two skill terms are restated skill by skill (``skill_terms``)."""
-        terms = self.contributions(features[np.newaxis, :])[0]
+    def reasons(
+        self, features: npt.NDArray[np.float32], terms: npt.NDArray[np.float64], facts: PairFacts
+    ) -> list[c.MatchReason]:
+        """The factors of one pair's score (its ``features`` and their ``contributions``),
+        largest effect first; with the baseline they sum to its logit. The two skill terms are
+        restated skill by skill (``skill_terms``)."""
         reasons = [
-            c.MatchReason(code=feature.value, contribution=float(term), values=facts.values.get(feature, {}))
-            for feature, term in zip(FEATURES, terms, strict=True)
+            c.MatchReason(code=feature.value, contribution=term, values=facts.values.get(feature, {}))
+            for feature, term in zip(FEATURES, terms.tolist(), strict=True)
             if term != 0.0 and feature not in SKILL_FEATURES
         ]
         reasons += self._skill_reasons(features, terms, facts)
@@ -163,10 +165,10 @@ class LinearRanker:
         reasons = [
             c.MatchReason(
                 code=SKILL_HELD if facts.skills[k][1] else SKILL_LACKED,
-                contribution=float(shares[k]),
+                contribution=shares[k],
                 skill=facts.skills[k][0],
             )
-            for k in order[:MOST_SKILL_REASONS]
+            for k in order[:MOST_SKILL_REASONS].tolist()
         ]
         if len(order) > MOST_SKILL_REASONS:
             rest = order[MOST_SKILL_REASONS:]

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import uuid4
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -88,18 +89,24 @@ def facts_of(skills: list[str], held: list[bool], evidence: float = 1.0) -> Pair
     )
 
 
+def terms_of(ranker: LinearRanker, row: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    return ranker.contributions(row[np.newaxis, :])[0]
+
+
 def test_reasons_are_exactly_the_terms_of_the_score() -> None:
     ranker = LinearRanker.cold_start()
     rows = features_of([seeker(), seeker(experience_years=0, skills=["数控编程"])], vacancy())
     for row, held in zip(rows, ([True, True], [True, False]), strict=True):
-        reasons = ranker.reasons(row, facts_of(["数控编程", "阅读机械图纸"], held))
+        reasons = ranker.reasons(row, terms_of(ranker, row), facts_of(["数控编程", "阅读机械图纸"], held))
         logit = ranker.baseline + sum(reason.contribution for reason in reasons)
         assert 1 / (1 + np.exp(-logit)) == pytest.approx(ranker.scores(row[np.newaxis, :])[0], abs=1e-9)
         assert all(reason.contribution != 0 for reason in reasons)
         assert [abs(r.contribution) for r in reasons] == sorted(
             (abs(r.contribution) for r in reasons), reverse=True
         )
-    short = ranker.reasons(rows[1], facts_of(["数控编程", "阅读机械图纸"], [True, False]))
+    short = ranker.reasons(
+        rows[1], terms_of(ranker, rows[1]), facts_of(["数控编程", "阅读机械图纸"], [True, False])
+    )
     lacking = {reason.code for reason in short if reason.contribution < 0}
     assert {"experience_gap", "skill_lacked"} <= lacking
     assert [r.skill.zh for r in short if r.skill and r.code == "skill_held"] == ["数控编程"]
@@ -131,7 +138,9 @@ def test_the_baseline_and_the_reasons_sum_to_the_logit_whatever_the_pair(
             evidence * matched * 2 / (asked + matched + listed_extra)
         )
     row[FEATURES.index(Feature.SKILLS_MISSING)] = min(asked - evidence * matched, MAX_MISSING) / MAX_MISSING
-    reasons = ranker.reasons(row, facts_of([f"skill {k}" for k in range(asked)], held, evidence))
+    reasons = ranker.reasons(
+        row, terms_of(ranker, row), facts_of([f"skill {k}" for k in range(asked)], held, evidence)
+    )
     assert ranker.baseline + sum(r.contribution for r in reasons) == pytest.approx(
         ranker.logits(row[np.newaxis, :])[0], abs=1e-9
     )
