@@ -27,6 +27,8 @@ from tests.conftest import AUTH_SECRET, Namespace
 
 T = TypeVar("T")
 POLL_S = 0.05
+PROBE_GRACE_S = 10.0
+"""How long past the deadline one probe may take before waiting for it counts as a hang."""
 
 
 async def wait_for(
@@ -35,7 +37,11 @@ async def wait_for(
     """Poll ``probe`` until ``until(value)`` holds; fail with the last value after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
-        value = await probe()
+        try:
+            async with asyncio.timeout(max(deadline - time.monotonic(), 0) + PROBE_GRACE_S):
+                value = await probe()
+        except TimeoutError:
+            raise AssertionError(f"the probe for {what} hung past the deadline ({timeout:.0f} s)") from None
         if until(value):
             return value
         if time.monotonic() > deadline:

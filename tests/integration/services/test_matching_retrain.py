@@ -3,6 +3,7 @@ exploration lets it learn what the ranker in use never pushes, and biased pushes
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from itertools import cycle
 from typing import Any
@@ -14,7 +15,7 @@ from pymongo import AsyncMongoClient
 
 from services.matching.adapters.models import Models, StoredModel
 from services.matching.bootstrap import create_app
-from services.matching.domain.features import FEATURES, FEATURES_VERSION
+from services.matching.domain.features import FEATURES, FEATURES_VERSION, Feature
 from services.matching.domain.ranker import LinearRanker
 from services.matching.retrain import NotEnoughData, retrain
 from shared.config import ServiceSettings
@@ -22,7 +23,7 @@ from shared.events import catalogue as c
 from shared.store.mongo import Store
 from tests import factories
 from tests.conftest import Namespace
-from tests.helpers import serving, settings_for
+from tests.helpers import publish, serving, settings_for, wait_for
 
 pytestmark = pytest.mark.integration
 START = datetime(2026, 9, 1, tzinfo=UTC)
@@ -108,3 +109,69 @@ async def test_a_model_of_features_that_meant_something_else_is_not_used(namespa
         assert FEATURES_VERSION == 2
     finally:
         await store.close()
+
+
+MOVERS = 150
+"""Seekers of one talent category who, unknown to the ranker in use, take up only jobs of another."""
+
+
+async def log_pushes_and_outcomes(namespace: Namespace, exploration_share: float) -> ServiceSettings:
+    """The matching service ranks 20 vacancies for each seeker (those of the seeker's own category
+    first, as the cold-start ranker does) and pushes 10 with ``exploration_share``; each seeker
+    then applies to every pushed vacancy of the other category and to one in ten of their own."""
+    settings = settings_for(namespace, "matching")
+    own, other = c.TalentCategory.HIGH_SKILL, c.TalentCategory.PROFESSIONAL_TECHNICAL
+    jobs = [factories.vacancy_state(talent_category=own if i % 2 else other) for i in range(20)]
+    movers = [factories.seeker_state(uuid4(), talent_category=own) for _ in range(MOVERS)]
+    index = {str(job.vacancy_id): i for i, job in enumerate(jobs)} | {
+        str(mover.seeker_id): i for i, mover in enumerate(movers)
+    }
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
+    try:
+        db = client[settings.mongo_database]
+
+        def stored(collection: str) -> Callable[[], Awaitable[int]]:
+            return lambda: db[collection].count_documents({})
+
+        async with serving(create_app(settings, exploration_share=exploration_share)):
+            await publish(namespace, *jobs, producer="employer")
+            await wait_for(stored("vacancies"), until=lambda n: n == len(jobs), what="the vacancies")
+            await publish(namespace, *movers, producer="seeker")
+            await wait_for(stored("matches"), until=lambda n: n == MOVERS * len(jobs), timeout=120,
+                           what="every seeker's 20 matches recorded")  # fmt: skip
+        outcomes = [
+            {"_id": str(uuid4()), "seeker_id": m["seeker_id"], "vacancy_id": m["vacancy_id"],
+             "kind": "applied", "at": m["published_at"]}
+            async for m in db["matches"].find({"notify": True})
+            if index[m["vacancy_id"]] % 2 == 0 or (index[m["seeker_id"]] + index[m["vacancy_id"]]) % 10 == 1
+        ]  # fmt: skip
+        await db["outcomes"].insert_many(outcomes)
+    finally:
+        await client.close()
+    return settings
+
+
+async def test_with_exploration_a_retrain_learns_what_the_ranker_in_use_never_pushes_and_is_promoted(
+    namespace: Namespace,
+) -> None:
+    settings = await log_pushes_and_outcomes(namespace, exploration_share=0.3)
+    progress: list[str] = []
+    model = await retrain(settings, say=progress.append)
+    assert model.metrics["compared_with"] == "cold-start-2"
+    assert model.metrics["ndcg_at_10"] > model.metrics["their_ndcg_at_10"]
+    assert model.promoted
+    assert "by exploration" in progress[1]
+    assert model.ranker.weights[FEATURES.index(Feature.CATEGORY_FIT)] < 0, "it learned that they move"
+    async with serving(create_app(settings)) as client:
+        assert (await client.get("/model")).json()["version"] == model.ranker.version
+
+
+async def test_without_exploration_the_same_seekers_teach_nothing_and_nothing_is_promoted(
+    namespace: Namespace,
+) -> None:
+    settings = await log_pushes_and_outcomes(namespace, exploration_share=0.0)
+    model = await retrain(settings, say=lambda _: None)
+    assert model.metrics["ndcg_at_10"] <= model.metrics["their_ndcg_at_10"]
+    assert not model.promoted
+    async with serving(create_app(settings)) as client:
+        assert (await client.get("/model")).json()["version"] == "cold-start-2"
