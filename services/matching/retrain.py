@@ -118,6 +118,7 @@ async def _retrain(store: Store, min_examples: int, say: Callable[[str], None]) 
     metrics: dict[str, Any] = {
         "ndcg_at_10": round(new_quality.ndcg, 4), "recall_at_10": round(new_quality.recall, 4),
         "judged_seekers": new_quality.groups, "train_pairs": len(train), "test_pairs": len(test),
+        "explored_pairs": explored,
         "compared_with": current_ranker.version, "their_ndcg_at_10": round(old_quality.ndcg, 4),
         "their_recall_at_10": round(old_quality.recall, 4),
     }  # fmt: skip

@@ -55,7 +55,19 @@ def _model(retraining: Retraining | str) -> list[str]:
         f"  model after  {retraining.version}: NDCG@10 {m['ndcg_at_10']:.3f}, "
         f"Recall@10 {m['recall_at_10']:.3f} ({m['train_pairs']:,} pairs trained on, "
         f"{m['test_pairs']:,} judged; {verdict})",
+        *([] if retraining.promoted else [_why_kept(m)]),
     ]
+
+
+def _why_kept(m: dict[str, Any]) -> str:
+    """Why the retrained model did not replace the one in use, from the retrain's own figures."""
+    return (
+        f"  why not      on the week's later pushes ({m.get('judged_seekers', '?')} seekers judged) it "
+        f"ranks the successes no higher than {m['compared_with']} "
+        f"({m['ndcg_at_10']:.3f} vs {m['their_ndcg_at_10']:.3f}); "
+        f"it learned from {m['train_pairs']:,} pushed pairs, {m.get('explored_pairs', 0):,} of them by "
+        "exploration, and the week's seekers also apply from their match lists, which it cannot weigh"
+    )
 
 
 def format_summary(summary: Summary) -> str:

@@ -99,5 +99,17 @@ def test_the_summary_names_every_figure_and_each_step_time() -> None:
                    "8 hiring intentions", "cold-start-1: NDCG@10 0.310", "lr-20261123: NDCG@10 0.480",
                    "promoted", "4 s in all", "3.0 s  employers sign up"):  # fmt: skip
         assert figure in text
+    assert "why not" not in text
     not_trained = format_summary(Summary(**{**summary.__dict__, "retraining": "too few pairs"}))
     assert "not retrained: too few pairs" in not_trained
+    kept = format_summary(
+        Summary(
+            **{
+                **summary.__dict__,
+                "retraining": Retraining("lr-20261123", False, {**metrics, "ndcg_at_10": 0.29}),
+            }
+        )
+    )
+    assert "kept the model in use" in kept
+    assert "why not" in kept
+    assert "no higher than cold-start-1 (0.290 vs 0.310)" in kept
