@@ -150,10 +150,10 @@ def build(service: str, namespace: Namespace) -> FastAPI:
 def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
     """Every (method, path, route) of the app, routers included (the docs pages are not API routes)."""
     for context in iter_route_contexts(app.routes):
-        route = context.original_route
-        if isinstance(route, APIRoute):
+        route, path = context.original_route, context.path
+        if isinstance(route, APIRoute) and path is not None:
             for method in sorted(context.methods or ()):
-                yield method, context.path, route
+                yield method, path, route
 
 
 def declared(dependant: Dependant) -> frozenset[Role] | None:
@@ -191,7 +191,7 @@ def concrete(path: str) -> str:
 
 
 async def call(client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]) -> httpx.Response:
-    body = {} if method in {"POST", "PUT"} else None
+    body: dict[str, object] | None = {} if method in {"POST", "PUT"} else None
     return await client.request(method, concrete(path), json=body, headers=headers)
 
 
