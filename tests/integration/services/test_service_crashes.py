@@ -87,7 +87,7 @@ async def documents(db: Database, collection: str) -> list[dict[str, Any]]:
 
 # --- notification: telling a batch of matches ------------------------------------------
 
-TOLD = 1_500  # three batches of 500
+TOLD = 1_000  # two batches of 500
 
 
 async def test_notification_killed_while_telling_a_batch_tells_each_match_once(namespace: Namespace) -> None:
