@@ -76,12 +76,15 @@ def restart_all() -> None:
 
 @pytest.fixture
 async def outage_namespace(outage_infra: Infra) -> AsyncIterator[Namespace]:
-    await asyncio.to_thread(restart_all)
-    unique = f"t{uuid4().hex[:12]}"
-    yield Namespace(outage_infra, topic_prefix=f"{unique}.", database=unique)
-    await asyncio.to_thread(restart_all)
-    await drop_databases(outage_infra.mongo_url, unique)
-    await delete_topics(outage_infra.kafka_bootstrap_servers, unique)
+    """A namespace on the outage profile, held alone: a test run beside this one (another
+    checkout on the machine) waits instead of finding its servers stopped under it."""
+    with infra.exclusive(infra.STATE_DIR / "outage-tests.lock"):
+        await asyncio.to_thread(restart_all)
+        unique = f"t{uuid4().hex[:12]}"
+        yield Namespace(outage_infra, topic_prefix=f"{unique}.", database=unique)
+        await asyncio.to_thread(restart_all)
+        await drop_databases(outage_infra.mongo_url, unique)
+        await delete_topics(outage_infra.kafka_bootstrap_servers, unique)
 
 
 @asynccontextmanager
