@@ -147,13 +147,15 @@ def build(service: str, namespace: Namespace) -> FastAPI:
     return builders[service]()
 
 
-def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
-    """Every (method, path, route) of the app, routers included (the docs pages are not API routes)."""
+def api_routes(app: FastAPI) -> Iterator[tuple[str, str, Dependant]]:
+    """Every method and path of the app's API routes, routers included, with its dependencies
+    as included (a router's own dependencies too); the docs pages are not API routes."""
     for context in iter_route_contexts(app.routes):
-        route, path = context.original_route, context.path
-        if isinstance(route, APIRoute) and path is not None:
+        path = context.path
+        if isinstance(context.original_route, APIRoute) and path is not None:
+            dependant: Dependant = context.dependant
             for method in sorted(context.methods or ()):
-                yield method, path, route
+                yield method, path, dependant
 
 
 def declared(dependant: Dependant) -> frozenset[Role] | None:
@@ -211,8 +213,8 @@ async def test_every_route_refuses_every_caller_it_does_not_declare(
     assert not undeclared, f"{service}: routes with no expected access in this table: {undeclared}"
     gone = sorted(set(expected) - {(m, p) for m, p, _ in routes})
     assert not gone, f"{service}: the table names routes the app does not have: {gone}"
-    for method, path, route in routes:
-        code, wanted = declared(route.dependant) or PUBLIC, expected[method, path]
+    for method, path, dependant in routes:
+        code, wanted = declared(dependant) or PUBLIC, expected[method, path]
         assert code == wanted, (
             f"{service} {method} {path}: declares {sorted(code)}, expected {sorted(wanted)}"
         )
