@@ -9,8 +9,8 @@ with the patches in ``ferretdb/`` (each says why at its top).
 Downloads and builds are cached under ``$TALENT_CACHE_DIR`` (default
 ``~/.cache/talentfair``); data, logs and pid files live under
 ``$TALENT_STATE_DIR/<profile>`` (default ``~/.local/state/talentfair``), so the
-``dev`` profile (the demo) and the ``test`` profile run side by side and keep
-their data across restarts.
+``dev`` profile (the demo), the ``test`` profile and the ``outage`` profile (which
+the outage tests stop and start) run side by side and keep their data across restarts.
 
     python deploy/local/infra.py up --profile test
     python deploy/local/infra.py status
@@ -54,6 +54,14 @@ PROFILE_PORTS = {
         "KAFKA_CONTROLLER_PORT": 19093,
         "MONGO_PORT": 37017,
         "POSTGRES_PORT": 35432,
+    },
+    # Stopped and started by the outage tests (tests/integration/services/test_real_outages.py),
+    # so they never stop the store and broker the rest of the suite shares.
+    "outage": {
+        "KAFKA_PORT": 29092,
+        "KAFKA_CONTROLLER_PORT": 29093,
+        "MONGO_PORT": 47017,
+        "POSTGRES_PORT": 45432,
     },
 }
 # PostgreSQL refuses to run as root; as root the server runs as this user, and its data lives

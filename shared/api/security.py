@@ -7,7 +7,7 @@ and a seeker's token is checked against that record (one read by id).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -46,17 +46,30 @@ async def authenticated(
     return principal
 
 
-def role(*allowed: Role) -> Callable[[Principal], Principal]:
-    def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
-        if principal.role not in allowed:
-            names = " or ".join(r.value for r in allowed)
+@dataclass(frozen=True)
+class RoleCheck:
+    """A route's declaration of who may call it: a dependency refusing every other role.
+
+    Its ``allowed`` roles can be read back from the app's route table (the role test does).
+    """
+
+    allowed: frozenset[Role]
+
+    def __call__(self, principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+        if principal.role not in self.allowed:
+            names = " or ".join(sorted(r.value for r in self.allowed))
             raise Forbidden(f"this needs the {names} role; you are signed in as {principal.role.value}")
         return principal
 
-    return check
+
+def role(*allowed: Role) -> RoleCheck:
+    return RoleCheck(frozenset(allowed))
 
 
-Caller = Annotated[Principal, Depends(authenticated)]
+Caller = Annotated[Principal, Depends(role(*Role))]
+"""Any signed-in account, whatever its role."""
 Staff = Annotated[Principal, Depends(role(Role.STAFF))]
 Seeker = Annotated[Principal, Depends(role(Role.SEEKER))]
 EmployerUser = Annotated[Principal, Depends(role(Role.EMPLOYER))]
+Participant = Annotated[Principal, Depends(role(Role.SEEKER, Role.EMPLOYER))]
+"""A seeker or an employer user: someone who takes part in fairs and is told of matches."""

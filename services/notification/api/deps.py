@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from services.notification.adapters.repository import NotificationStore
 from services.notification.core.config import Settings
 from services.notification.service_layer import Notifications
-from shared.api.security import Caller
+from shared.api.security import Participant
 from shared.auth import Role
 from shared.errors import Forbidden
 from shared.events.catalogue import RecipientKind
@@ -46,14 +46,12 @@ class Person:
     kind: RecipientKind
 
 
-def current_person(principal: Caller) -> Person:
+def current_person(principal: Participant) -> Person:
     if principal.role is Role.SEEKER:
         return Person(principal.account_id, RecipientKind.SEEKER)
-    if principal.role is Role.EMPLOYER:
-        if principal.organisation_id is None:
-            raise Forbidden("register your organisation first; notifications go to the organisation")
-        return Person(principal.organisation_id, RecipientKind.EMPLOYER)
-    raise Forbidden("notifications are for seekers and employers; staff use /staff/deliveries")
+    if principal.organisation_id is None:
+        raise Forbidden("register your organisation first; notifications go to the organisation")
+    return Person(principal.organisation_id, RecipientKind.EMPLOYER)
 
 
 Me = Annotated[Person, Depends(current_person)]

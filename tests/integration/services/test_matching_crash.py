@@ -8,11 +8,13 @@ import signal
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 from uuid import uuid4
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import AsyncMongoClient
 
 from deploy.local.processes import ServiceProcesses
 from services.matching.bootstrap import create_app
@@ -134,3 +136,15 @@ async def test_a_match_republished_after_a_sigkill_mid_ranking_keeps_its_event_i
     assert len(events) > len(ids), "some matches must have been published again after the restart"
     under_two_ids = {pair: found for pair, found in ids.items() if len(found) > 1}
     assert not under_two_ids, f"{len(under_two_ids)} of {len(ids)} pairs published under several event ids"
+
+    # The service's own read models: every seeker kept, and every pair told recorded once.
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
+    try:
+        store = client[f"{namespace.database}_matching"]
+        kept = {document["_id"] async for document in store["seekers"].find({}, {"_id": 1})}
+        recorded = [(d["seeker_id"], d["vacancy_id"]) async for d in store["matches"].find({})]
+    finally:
+        await client.close()
+    assert kept == {str(seeker.seeker_id) for seeker in seekers}, "every seeker ranked and kept"
+    assert len(recorded) == len(set(recorded)), "a pair recorded twice"
+    assert set(recorded) == set(ids), "the pairs recorded are exactly the pairs published"

@@ -14,7 +14,7 @@ from services.fair.api.deps import FairDep, Now, StoreDep
 from services.fair.domain.model import Registration
 from services.fair.registrations import approve_employer, register_employer, register_seeker, withdraw
 from shared.api.errors import AUTH_ERRORS, Responses
-from shared.api.security import Caller, EmployerUser, Seeker, Staff
+from shared.api.security import EmployerUser, Participant, Seeker, Staff
 from shared.auth import Principal, Role
 from shared.errors import Forbidden
 from shared.events import catalogue as c
@@ -70,7 +70,7 @@ async def register_as_seeker(seeker: Seeker, fair: FairDep, store: StoreDep, now
 
 
 @router.get("/fairs/{fair_id}/registration", responses={404: {}})
-async def my_registration(caller: Caller, fair: FairDep, store: StoreDep) -> Registration:
+async def my_registration(caller: Participant, fair: FairDep, store: StoreDep) -> Registration:
     """Your registration, with its check-in code."""
     return await store.registration_of(fair.id, *participant(caller))
 
@@ -80,7 +80,7 @@ async def my_registration(caller: Caller, fair: FairDep, store: StoreDep) -> Reg
     responses={404: {}, 200: {"content": {"image/png": {}}}},
     response_class=Response,
 )
-async def my_code(caller: Caller, fair: FairDep, store: StoreDep) -> Response:
+async def my_code(caller: Participant, fair: FairDep, store: StoreDep) -> Response:
     """Your check-in code as a QR image, to print or show at the entrance."""
     registration = await store.registration_of(fair.id, *participant(caller))
     image = io.BytesIO()
@@ -89,14 +89,14 @@ async def my_code(caller: Caller, fair: FairDep, store: StoreDep) -> Response:
 
 
 @router.delete("/fairs/{fair_id}/registration", responses={404: {}, 409: {}})
-async def withdraw_mine(caller: Caller, fair: FairDep, store: StoreDep, now: Now) -> Registration:
+async def withdraw_mine(caller: Participant, fair: FairDep, store: StoreDep, now: Now) -> Registration:
     """Withdraw; a booth you give up goes to the first employer on the waitlist, and your
     interviews in a published schedule are cancelled (an employer's seekers are rebooked)."""
     return await withdraw(store, fair, await store.registration_of(fair.id, *participant(caller)), now)
 
 
 @router.get("/fairs/{fair_id}/itinerary", responses={404: {}})
-async def itinerary(caller: Caller, fair: FairDep, store: StoreDep) -> dict[str, Any]:
+async def itinerary(caller: Participant, fair: FairDep, store: StoreDep) -> dict[str, Any]:
     """A seeker's interviews, or an employer's booth and interview list, in the current schedule."""
     kind, participant_id = participant(caller)
     await store.registration_of(fair.id, kind, participant_id)
