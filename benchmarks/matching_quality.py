@@ -134,8 +134,8 @@ def bilingual(seed: int, count: int) -> None:
 
 def rank_pools(pools: list[Pool]) -> dict[str, list[npt.NDArray[np.intp]]]:
     """Each ranker's order of each pool's candidates, best first (ties broken at random)."""
-    vacancies = [pool.vacancy for pool in pools]
-    seekers = [candidate.seeker for pool in pools for candidate in pool.candidates]
+    vacancies: list[c.VacancyState] = [pool.vacancy for pool in pools]
+    seekers: list[c.SeekerState] = [candidate.seeker for pool in pools for candidate in pool.candidates]
     owner = np.repeat(np.arange(len(pools)), [len(pool.candidates) for pool in pools])
     s = np.arange(len(seekers))
     seeker_columns, vacancy_columns = encode_seekers(seekers, set(), None), encode_vacancies(vacancies, None)
@@ -250,8 +250,8 @@ def featurer(
     """IDF weights fitted on the exposed seekers' and every vacancy's text, as a retrain fits
     them, and the features of any of ``data``'s pairs under them."""
     seeker_index = sorted({int(e.seeker_id) for e in data})
-    seekers = [market.seeker_event(i)[0] for i in seeker_index]
-    vacancies = [market.vacancy_event(i) for i in range(len(market.vacancies))]
+    seekers: list[c.SeekerState] = [market.seeker_event(i)[0] for i in seeker_index]
+    vacancies: list[c.VacancyState] = [market.vacancy_event(i) for i in range(len(market.vacancies))]
     idf = fit_idf(term_counts([seeker_text(s) for s in seekers] + [vacancy_text(v) for v in vacancies]))
     seeker_columns, vacancy_columns = encode_seekers(seekers, set(), idf), encode_vacancies(vacancies, idf)
     seeker_row = {str(index): row for row, index in enumerate(seeker_index)}

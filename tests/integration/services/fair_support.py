@@ -107,7 +107,7 @@ class Market:
             events.append(c.EmployerApproved(employer_id=employer_id, approved_by=uuid4()))
         posted = [factories.vacancy_state(employer_id=employer_id) for _ in range(vacancies)]
         await publish(self.namespace, *events, *posted)
-        self.employers[employer_id] = [v.vacancy_id for v in posted]  # type: ignore[attr-defined]
+        self.employers[employer_id] = [v.vacancy_id for v in posted]
         await self._arrived("vacancies", {"employer_id": str(employer_id)}, vacancies)
         await self._arrived("employers", {"_id": str(employer_id), "industry": industry}, 1)
         return employer_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -237,7 +237,7 @@ class Racing:
 
     def __init__(self, inner: EventPublisher) -> None:
         self.inner = inner
-        self.write: Callable[[], Awaitable[Any]] | None = None
+        self.write: Callable[[], Coroutine[Any, Any, Any]] | None = None
         self.started: list[asyncio.Task[Any]] = []
 
     async def publish_records(self, records: Iterable[Record]) -> int:
@@ -261,9 +261,9 @@ async def test_a_write_racing_the_relay_is_neither_lost_nor_unpublished(
             first, second = state(vacancy, 1, c.VacancyPosted), closed(vacancy, 2)
             await db[COLLECTION].insert_one({"_id": str(vacancy), "status": "open", **outbox(first)})
 
-            def change(vacancy: UUID = vacancy, second: Envelope[Any] = second) -> Awaitable[Any]:
+            async def change(vacancy: UUID = vacancy, second: Envelope[Any] = second) -> Any:
                 update = {"$set": {"status": "closed", **staged(second)}}
-                return service.store.update(COLLECTION, {"_id": str(vacancy)}, update)
+                return await service.store.update(COLLECTION, {"_id": str(vacancy)}, update)
 
             publisher.write = change
             await relay.flush(COLLECTION, str(vacancy))

@@ -36,8 +36,8 @@ SCORE_ROUNDING = 5e-5 + 1e-9
 @pytest.fixture(scope="module")
 def synthetic() -> tuple[list[c.SeekerState], list[c.VacancyState]]:
     market = SyntheticMarket(11, employers=30, vacancies=120, seekers=1_500)
-    seekers = [market.seeker_event(i)[0] for i in range(1_500)]
-    vacancies = [market.vacancy_event(i) for i in range(120)]
+    seekers: list[c.SeekerState] = [market.seeker_event(i)[0] for i in range(1_500)]
+    vacancies: list[c.VacancyState] = [market.vacancy_event(i) for i in range(120)]
     return seekers, vacancies
 
 

@@ -103,11 +103,11 @@ async def test_a_fair_schedule_in_two_parts_gives_each_person_their_itinerary_on
     await wait_for(
         lambda: consumed(rig.namespace, "notification", Topic.FAIR), until=bool, what="both versions read"
     )
-    for headers, english in ((company, False), (first_headers, False), (second_headers, True)):
+    for headers, in_english in ((company, False), (first_headers, False), (second_headers, True)):
         subjects = sorted(item["subject"] for item in await rig.inbox(headers, 2))
         told = (
             ["Fair schedule changed", "Fair schedule published"]
-            if english
+            if in_english
             else ["招聘会日程已发布", "招聘会日程已更新"]
         )
         assert subjects == told, "the first version, then the change, once each"

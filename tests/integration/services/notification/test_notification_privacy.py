@@ -108,7 +108,7 @@ async def test_a_match_for_someone_not_known_yet_waits_for_their_registration(ri
     async def waiting() -> dict[str, Any]:
         return await rig.db["waiting"].find_one({"_id": str(newcomer)}) or {}
 
-    parked = await wait_for(waiting, until=lambda found: found.get("intents"), what="the match waiting")
+    parked = await wait_for(waiting, until=lambda found: bool(found.get("intents")), what="the match waiting")
     [intent] = parked["intents"].values()
     assert intent["subject_key"] == f"match:{vacancy_id}"
     assert await rig.db["notifications"].count_documents({"recipient_id": str(newcomer)}) == 0
