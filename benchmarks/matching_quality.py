@@ -160,8 +160,8 @@ def rank_pools(
     ``encoder``, the service's cold-start ranker again with the cosine of the two texts'
     sentence embeddings (below 0 as 0, weighed by the same evidence, times ``ENCODER_SCALE``) in
     place of its n-gram text similarity."""
-    vacancies = [pool.vacancy for pool in pools]
-    seekers = [candidate.seeker for pool in pools for candidate in pool.candidates]
+    vacancies: list[c.VacancyState] = [pool.vacancy for pool in pools]
+    seekers: list[c.SeekerState] = [candidate.seeker for pool in pools for candidate in pool.candidates]
     owner = np.repeat(np.arange(len(pools)), [len(pool.candidates) for pool in pools])
     s = np.arange(len(seekers))
     seeker_columns, vacancy_columns = encode_seekers(seekers, set(), None), encode_vacancies(vacancies, None)
@@ -256,11 +256,8 @@ def _shares(
     return same, other, other / same if same else 0.0, stuffed_top / slots, stuffed / candidates
 
 
-def outcomes(seed: int, seeker_count: int, vacancy_count: int) -> dict[str, Quality]:
-    """Random, TF-IDF cosine alone, cold start and trained (on every exposure, and on the pushes
-    of the cold-start ranker with and without exploration and IPW), on eight weeks' outcomes."""
-    started = time.perf_counter()
-    market = SyntheticMarket(seed, vacancies=vacancy_count, seekers=seeker_count)
+def exposed_pairs(market: SyntheticMarket) -> list[Example]:
+    """The market's simulated weeks as training examples: each exposed pair, its best outcome."""
     outcomes = market.simulate_outcomes()
     rows = [
         (int(s), int(v), "matched", _time(t))
@@ -277,14 +274,17 @@ def outcomes(seed: int, seeker_count: int, vacancy_count: int) -> dict[str, Qual
             strict=True,
         )
     ]
-    data = examples([(str(s), str(v), kind, at) for s, v, kind, at in rows])
-    successes = sum(e.label for e in data)
-    print(f"[quality] seed {seed}: {seeker_count:,} seekers, {vacancy_count:,} "
-          f"vacancies, {len(data):,} exposed pairs, {successes:,} successes", flush=True)  # fmt: skip
+    return examples([(str(s), str(v), kind, at) for s, v, kind, at in rows])
 
+
+def featurer(
+    market: SyntheticMarket, data: list[Example]
+) -> tuple[npt.NDArray[np.float32], Callable[[list[Example]], Matrix]]:
+    """IDF weights fitted on the exposed seekers' and every vacancy's text, as a retrain fits
+    them, and the features of any of ``data``'s pairs under them."""
     seeker_index = sorted({int(e.seeker_id) for e in data})
-    seekers = [market.seeker_event(i)[0] for i in seeker_index]
-    vacancies = [market.vacancy_event(i) for i in range(vacancy_count)]
+    seekers: list[c.SeekerState] = [market.seeker_event(i)[0] for i in seeker_index]
+    vacancies: list[c.VacancyState] = [market.vacancy_event(i) for i in range(len(market.vacancies))]
     idf = fit_idf(term_counts([seeker_text(s) for s in seekers] + [vacancy_text(v) for v in vacancies]))
     seeker_columns, vacancy_columns = encode_seekers(seekers, set(), idf), encode_vacancies(vacancies, idf)
     seeker_row = {str(index): row for row, index in enumerate(seeker_index)}
@@ -294,6 +294,20 @@ def outcomes(seed: int, seeker_count: int, vacancy_count: int) -> dict[str, Qual
         v = np.array([int(e.vacancy_id) for e in pairs], np.intp)
         return pair_features(seeker_columns, s, vacancy_columns, v)
 
+    return idf, features_of
+
+
+def outcomes(seed: int, seeker_count: int, vacancy_count: int) -> dict[str, Quality]:
+    """Random, TF-IDF cosine alone, cold start and trained (on every exposure, and on the pushes
+    of the cold-start ranker with and without exploration and IPW), on eight weeks' outcomes."""
+    started = time.perf_counter()
+    market = SyntheticMarket(seed, vacancies=vacancy_count, seekers=seeker_count)
+    data = exposed_pairs(market)
+    successes = sum(e.label for e in data)
+    print(f"[quality] seed {seed}: {seeker_count:,} seekers, {vacancy_count:,} "
+          f"vacancies, {len(data):,} exposed pairs, {successes:,} successes", flush=True)  # fmt: skip
+
+    _, features_of = featurer(market, data)
     train, later = time_split(data)
     trained = fit(features_of(train), np.array([e.label for e in train], np.int_), "lr-benchmark")
     test = candidates(later, vacancy_count, np.random.default_rng(seed))

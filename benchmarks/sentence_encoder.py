@@ -34,7 +34,8 @@ class SentenceEncoder:
         key = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:32]
         cached = CACHE / f"use-m3-{key}.npy"
         if cached.exists():
-            return np.load(cached)
+            stored: npt.NDArray[np.float32] = np.load(cached)
+            return stored
         started = time.perf_counter()
         parts = []
         for start in range(0, len(texts), AT_ONCE):

@@ -50,6 +50,15 @@ class Namespace:
         }
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests drive the whole platform in a real browser: integration tests, so that
+    ``-m "not integration"`` selects the unit tests alone."""
+    browser = ROOT / "tests" / "e2e" / "browser"
+    for item in items:
+        if browser in item.path.parents:
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session")
 def infra() -> Infra:
     result = subprocess.run(

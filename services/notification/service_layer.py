@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from services.notification.adapters.channels import DeliveryError, EmailSender, Undeliverable, WebhookSender
 from services.notification.adapters.repository import NotificationStore, notification_document
@@ -57,7 +57,6 @@ class Notifications:
     webhook: WebhookSender
     retry_policy: RetryPolicy
     clock: Clock = system_clock
-    deduplicate: bool = True  # off only in the benchmark's baseline
 
     # --- deciding --------------------------------------------------------------------
 
@@ -98,8 +97,6 @@ class Notifications:
                 skipped.append((event.event_id, event.event_type, person, decision.reason))
                 continue
             document = notification_document(intent, decision, now, days[person])
-            if not self.deduplicate:
-                document["_id"] = str(uuid4())
             if document["_id"] not in kept and intent.kind is Kind.MATCH:
                 counts[(person, days[person])] += 1
             kept[document["_id"]] = (document, decision)

@@ -19,8 +19,9 @@ from deploy.local.week.mailbox import LocalMailbox, smtp_server
 from deploy.local.week.play import Played, play_week
 from deploy.local.week.sizes import Sizes
 from deploy.local.week.summary import Retraining
+from shared.events import Topic
 from tests.conftest import AUTH_SECRET, Namespace
-from tests.helpers import free_port, wait_for
+from tests.helpers import free_port, topic_events, wait_for
 
 pytestmark = pytest.mark.integration
 SIZES = Sizes(
@@ -28,6 +29,14 @@ SIZES = Sizes(
 )
 SLOTS = 6  # 09:00-12:00 in 30-minute slots (deploy.local.week.bodies.fair_series)
 PER_BOOTH_SLOT = 2
+# Measured on 2026-12-08, twice: 609 matches, 102 notifications, 3 of the 10 e-mailed seekers
+# told of a match, 345 training pairs, 4-5 judged seekers. The floors leave room for a change
+# of ranking, not for a week that matches or tells (almost) nobody.
+MIN_MATCHES = 550
+MIN_NOTIFICATIONS = 90
+MIN_EMAILED_TOLD = 3
+MIN_TRAIN_PAIRS = 300
+MIN_JUDGED_SEEKERS = 3
 
 
 @pytest.fixture
@@ -64,23 +73,41 @@ async def get(url: str, headers: Headers) -> Any:
 
 
 async def test_a_small_week_ends_with_matches_told_a_fair_held_and_a_retrained_model(
-    played: tuple[Played, ServiceProcesses, LocalMailbox],
+    played: tuple[Played, ServiceProcesses, LocalMailbox], namespace: Namespace
 ) -> None:
     result, services, mail = played
     week, fair, summary = result.week, result.fair, result.summary
     assert summary.seekers == SIZES.seekers
     assert summary.vacancies == SIZES.vacancies
-    assert summary.matches > 0
+    print(f"week figures: {summary}")
+    # Every match the matcher stored went out on the topic, about as many as the seeded market gives.
+    published = [e["payload"] for e in await topic_events(namespace, Topic.MATCH)]
+    assert len({(m["seeker_id"], m["vacancy_id"]) for m in published}) == summary.matches
+    assert summary.matches >= MIN_MATCHES
+    assert summary.notifications >= MIN_NOTIFICATIONS
 
-    # A seeker who chose e-mail finds a match in the inbox, and the mail in the mailbox.
-    emailed = {week.seeker_ids[index]: week.seekers[index] for index in week.cast.emailed}
-    inboxes = [await get(f"{services.url('notification')}/me/inbox", headers) for headers in emailed.values()]
-    assert any(item["kind"] == "match" for inbox in inboxes for item in inbox["items"])
+    # Each seeker who chose e-mail finds in the inbox only matches the seeker service lists for
+    # them, and whoever got one finds the mail in the mailbox.
+    told: dict[str, str] = {}
+    for index in week.cast.emailed:
+        headers = week.seekers[index]
+        inbox = await get(f"{services.url('notification')}/me/inbox", headers)
+        matched = {
+            m["vacancy_id"]
+            for m in (await get(f"{services.url('seeker')}/me/matches?limit=100", headers))["items"]
+        }
+        mine = [item for item in inbox["items"] if item["kind"] == "match"]
+        assert {item["subject_key"].removeprefix("match:") for item in mine} <= matched, (mine, matched)
+        if mine:
+            told[seeker_email(week.market, index)] = str(week.seeker_ids[index])
+    assert len(told) >= MIN_EMAILED_TOLD, told
     messages = await wait_for(
-        lambda: _messages(mail), until=bool, timeout=60, what="an e-mail in the local mailbox"
+        lambda: _messages(mail),
+        until=lambda found: {str(message["To"]) for message in found} >= set(told),
+        timeout=60,
+        what="an e-mail to every seeker told of a match",
     )
-    addresses = {str(message["To"]) for message in messages}
-    assert addresses <= {seeker_email(week.market, index) for index in week.cast.emailed}
+    assert {str(message["To"]) for message in messages} == set(told)
 
     # The published schedule keeps the booths' slots and nobody is in two places at once.
     booths = {booth["booth"]: booth for booth in fair.booths}
@@ -109,14 +136,18 @@ async def test_a_small_week_ends_with_matches_told_a_fair_held_and_a_retrained_m
     assert figures["employers_attending"] == SIZES.fair_employers
     assert figures["visitors"] == len(fair.checked_in) - SIZES.fair_employers
 
-    # The matcher retrained on the outcomes; a promoted model is the one the service ranks with.
+    # The matcher retrained on the week's exposures and outcomes and judged the new model
+    # against the one in use on the same later pairs. Which wins is not fixed (4-5 judged
+    # seekers; the fair's outcomes vary with timing: promoted in one run, not in the next);
+    # the decision must follow the figures, and the service must rank with the winner.
     assert isinstance(summary.retraining, Retraining)
     assert summary.retraining.version.startswith("lr-")
-    expected = (
-        summary.retraining.version
-        if summary.retraining.promoted
-        else summary.retraining.metrics["compared_with"]
-    )
+    metrics = summary.retraining.metrics
+    assert metrics["compared_with"] == "cold-start-2"
+    assert metrics["train_pairs"] >= MIN_TRAIN_PAIRS, metrics
+    assert metrics["judged_seekers"] >= MIN_JUDGED_SEEKERS, metrics
+    assert summary.retraining.promoted == (metrics["ndcg_at_10"] > metrics["their_ndcg_at_10"]), metrics
+    expected = summary.retraining.version if summary.retraining.promoted else metrics["compared_with"]
     await wait_for(
         lambda: get(f"{services.url('matching')}/model", {}),
         until=lambda model: model["version"] == expected,

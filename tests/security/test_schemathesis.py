@@ -97,7 +97,9 @@ class Fuzzer:
         self.sent = 0
         self.failures: list[str] = []
 
-    def run(self, operation: APIOperation, mode: GenerationMode, role: str, headers: Headers) -> None:
+    def run(
+        self, operation: APIOperation[Any, Any, Any, Any], mode: GenerationMode, role: str, headers: Headers
+    ) -> None:
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
             max_examples=EXAMPLES,
@@ -107,7 +109,7 @@ class Fuzzer:
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        def call(case: Case) -> None:
+        def call(case: Case[Any]) -> None:
             response = case.call(base_url=self.base_url, headers=headers, timeout=30)
             self.sent += 1
             try:
@@ -129,7 +131,7 @@ def fuzz(spec: dict[str, Any], base_url: str, roles: dict[str, Headers]) -> Fuzz
     # A live event stream never ends, so no response to it could be checked.
     schema = schemathesis.openapi.from_dict(spec).exclude(path="/me/inbox/stream")
     for result in schema.get_all_operations():
-        operation = result.ok()
+        operation = result.ok()  # type: ignore[union-attr]
         for role, headers in roles.items():
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 fuzzer.run(operation, mode, role, headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,6 +40,23 @@ def token(role: Role, account_id: UUID | None = None, organisation_id: UUID | No
     issuer = TokenIssuer(AUTH_SECRET, timedelta(minutes=30))
     principal = Principal(account_id=account_id or uuid4(), role=role, organisation_id=organisation_id)
     return bearer(issuer.issue(principal))
+
+
+class IssuedOnUse(Mapping[str, str]):
+    """Headers of one person whose token is issued each time a request reads them, so a module's
+    constant outlives the token's 30 minutes (a token made at collection expired in long runs)."""
+
+    def __init__(self, role: Role) -> None:
+        self._role, self._account_id = role, uuid4()
+
+    def __getitem__(self, name: str) -> str:
+        return token(self._role, self._account_id)[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(token(self._role, self._account_id))
+
+    def __len__(self) -> int:
+        return 1
 
 
 def series_body(**overrides: Any) -> dict[str, Any]:
@@ -89,7 +107,7 @@ class Market:
             events.append(c.EmployerApproved(employer_id=employer_id, approved_by=uuid4()))
         posted = [factories.vacancy_state(employer_id=employer_id) for _ in range(vacancies)]
         await publish(self.namespace, *events, *posted)
-        self.employers[employer_id] = [v.vacancy_id for v in posted]  # type: ignore[attr-defined]
+        self.employers[employer_id] = [v.vacancy_id for v in posted]
         await self._arrived("vacancies", {"employer_id": str(employer_id)}, vacancies)
         await self._arrived("employers", {"_id": str(employer_id), "industry": industry}, 1)
         return employer_id

@@ -188,7 +188,7 @@ def _other_secret() -> str:
 
 def _alg_none() -> str:
     claims = {"iss": "talentfair", "sub": str(uuid4()), "role": "staff", "iat": 0, "exp": 2**40}
-    return jwt.encode(claims, None, algorithm="none")
+    return jwt.encode(claims, "", algorithm="none")
 
 
 async def test_a_missing_or_bad_token_is_refused(employer: Employer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import httpx
@@ -49,7 +50,7 @@ async def test_a_deleted_seekers_token_gets_401_everywhere(
             for service in settings:
                 erasures = client[service.mongo_database]["erasures"]
                 await wait_for(
-                    lambda erasures=erasures: erasures.find_one({"_id": seeker_id}),
+                    partial(erasures.find_one, {"_id": seeker_id}),
                     until=lambda record: record is not None,
                     what=f"the erasure at the {service.service_name} service",
                 )

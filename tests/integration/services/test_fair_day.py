@@ -21,10 +21,19 @@ from shared.events import Topic
 from shared.events import catalogue as c
 from tests.conftest import Namespace
 from tests.helpers import publish, serving, topic_events, wait_for
-from tests.integration.services.fair_support import Clock, Market, created, fair_app, ok, series_body, token
+from tests.integration.services.fair_support import (
+    Clock,
+    IssuedOnUse,
+    Market,
+    created,
+    fair_app,
+    ok,
+    series_body,
+    token,
+)
 
 pytestmark = pytest.mark.integration
-STAFF = token(Role.STAFF)
+STAFF = IssuedOnUse(Role.STAFF)
 SLOTS = 6  # 09:00-12:00 in 30-minute slots
 
 

@@ -18,6 +18,7 @@ from tests.conftest import Namespace
 from tests.helpers import publish, serving, topic_events, wait_for
 from tests.integration.services.fair_support import (
     Clock,
+    IssuedOnUse,
     Market,
     created,
     fair_app,
@@ -27,7 +28,7 @@ from tests.integration.services.fair_support import (
 )
 
 pytestmark = pytest.mark.integration
-STAFF = token(Role.STAFF)
+STAFF = IssuedOnUse(Role.STAFF)
 
 
 @dataclass

@@ -13,10 +13,18 @@ from shared.auth import Role
 from shared.events import Topic
 from tests.conftest import Namespace
 from tests.helpers import serving, topic_events, wait_for
-from tests.integration.services.fair_support import Clock, created, fair_app, ok, series_body, token
+from tests.integration.services.fair_support import (
+    Clock,
+    IssuedOnUse,
+    created,
+    fair_app,
+    ok,
+    series_body,
+    token,
+)
 
 pytestmark = pytest.mark.integration
-STAFF = token(Role.STAFF)
+STAFF = IssuedOnUse(Role.STAFF)
 
 
 def fairs_scheduled(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from shared.events import catalogue as c
 from tests import factories
 from tests.conftest import Namespace
 from tests.helpers import (
-    events_of,
+    consumed,
     publish,
     publish_envelopes,
     read_all,
@@ -197,22 +197,26 @@ async def test_a_new_seeker_gets_open_vacancies_and_a_deleted_one_is_forgotten(
 ) -> None:
     job, closed = vacancy(), vacancy(title="数控车床操作员")
     await publish(namespace, job, closed, producer="employer")
+    earlier = seeker()
+    await publish(namespace, earlier, producer="seeker")
+    both = {(str(earlier.seeker_id), str(job.vacancy_id)), (str(earlier.seeker_id), str(closed.vacancy_id))}
+    await wait_for(
+        mine_or(namespace, earlier.seeker_id), until=lambda m: pairs(m) == both, what="both vacancies matched"
+    )
     await publish(
         namespace, c.VacancyClosed(vacancy_id=closed.vacancy_id, employer_id=closed.employer_id, version=2)
     )
+    await wait_for(
+        lambda: consumed(namespace, "matching", Topic.VACANCY), until=bool, what="the closing read"
+    )
     person = seeker()
-    await events_of(namespace, Topic.VACANCY, "vacancy.closed")
     await publish(namespace, person, producer="seeker")
-
-    async def mine() -> list[dict[str, Any]]:
-        return [
-            e
-            for e in await topic_events(namespace, Topic.MATCH)
-            if e["payload"]["seeker_id"] == str(person.seeker_id)
-        ]
-
-    found = await wait_for(mine, until=lambda m: len(m) >= 1, what="matches for the new seeker")
-    assert {e["payload"]["vacancy_id"] for e in found} <= {str(job.vacancy_id), str(closed.vacancy_id)}
+    await wait_for(mine_or(namespace, person.seeker_id), until=bool, what="matches for the new seeker")
+    await wait_for(lambda: consumed(namespace, "matching", Topic.SEEKER), until=bool, what="the seeker read")
+    found = await mine_or(namespace, person.seeker_id)()
+    assert {e["payload"]["vacancy_id"] for e in found} == {str(job.vacancy_id)}, (
+        "the closed one is not matched"
+    )
 
     await publish(namespace, c.SeekerDeleted(seeker_id=person.seeker_id), producer="seeker")
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(namespace.infra.mongo_url)
@@ -235,11 +239,14 @@ async def test_a_new_seeker_gets_open_vacancies_and_a_deleted_one_is_forgotten(
     marker_seeker = seeker()
     await publish(namespace, marker_seeker, producer="seeker")
     await wait_for(
-        mine_or(namespace, marker_seeker.seeker_id), until=bool, what="the marker seeker's matches"
+        mine_or(namespace, marker_seeker.seeker_id),
+        until=lambda m: str(later.vacancy_id) in {e["payload"]["vacancy_id"] for e in m},
+        what="the marker seeker matched with the later vacancy",
     )
-    assert str(person.seeker_id) not in {
-        e["payload"]["seeker_id"] for e in await matches_of(namespace, later.vacancy_id)
-    }
+    await wait_for(lambda: consumed(namespace, "matching", Topic.SEEKER), until=bool, what="the seekers read")
+    assert pairs(await matches_of(namespace, later.vacancy_id)) == {
+        (str(seeker_id), str(later.vacancy_id)) for seeker_id in (earlier.seeker_id, marker_seeker.seeker_id)
+    }, "the erased seeker is not matched again"
 
 
 @pytest.mark.usefixtures("matching")
@@ -258,10 +265,11 @@ async def test_a_burst_of_profile_events_is_applied_in_order_and_bad_ones_are_de
     await send_raw(namespace, seeker_topic, "不是事件".encode(), key=str(gone).encode())
     await publish(namespace, staying, producer="seeker")
 
-    found = await wait_for(
-        mine_or(namespace, staying.seeker_id), until=bool, what="the staying seeker's match"
-    )
-    assert pairs(found) == {(str(staying.seeker_id), str(job.vacancy_id))}
+    await wait_for(mine_or(namespace, staying.seeker_id), until=bool, what="the staying seeker's match")
+    await wait_for(lambda: consumed(namespace, "matching", Topic.SEEKER), until=bool, what="the burst read")
+    assert pairs(await matches_of(namespace, job.vacancy_id)) == {
+        (str(staying.seeker_id), str(job.vacancy_id))
+    }
     [dead] = await read_all(namespace, dead_letter_topic(seeker_topic), 1)
     assert dead.value == "不是事件".encode()
     assert dict(dead.headers)["dlq.service"] == b"matching"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient
 
 from shared.events import Topic
+from shared.store.outbox import PENDING
 from tests.conftest import Namespace
-from tests.helpers import events_of
+from tests.helpers import events_of, topic_events, wait_for
 from tests.integration.services.conftest import SeekerService, seeker_user
 from tests.integration.services.test_seeker_api import staff_headers
 
@@ -53,6 +55,23 @@ async def test_an_import_stores_every_record_publishes_each_once_and_skips_repea
     )
     assert again.json() == {"imported": 1, "already_registered": [f"RC-2026-{n:05d}" for n in range(3)]}
     await events_of(namespace, Topic.SEEKER, "seeker.registered", count=4)
+    await wait_for(lambda: pending(seeker), until=lambda n: n == 0, what="the seeker outbox drained")
+    registered = [
+        e for e in await topic_events(namespace, Topic.SEEKER) if e["event_type"] == "seeker.registered"
+    ]
+    assert len(registered) == len({e["payload"]["seeker_id"] for e in registered}) == 4, "each record once"
+
+
+async def pending(seeker: SeekerService) -> int:
+    """Documents of the seeker service with events staged and not yet published."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(seeker.settings.mongo_url)
+    try:
+        database = client[seeker.settings.mongo_database]
+        return sum(
+            [await database[name].count_documents(PENDING) for name in await database.list_collection_names()]
+        )
+    finally:
+        await client.close()
 
 
 async def test_an_imported_account_cannot_sign_in_until_claimed_and_its_e_mail_is_taken(

@@ -61,6 +61,7 @@ class Vacancies:
 
 def vacancy(title: str) -> Envelope[c.VacancyPosted]:
     payload = samples()[2].model_copy(update={"title": title, "vacancy_id": VACANCY_ID})
+    assert isinstance(payload, c.VacancyPosted)
     return Envelope.wrap(payload, producer="employer")
 
 

@@ -26,8 +26,9 @@ def recording_router(service_db: Any, settings: Any) -> KafkaRouter:
 
             def handler_for(model: type[Event]) -> Any:
                 async def record(
-                    event: Envelope[model], db: AsyncDatabase[Any] = Depends(service_db)
-                ) -> None:  # type: ignore[valid-type]
+                    event: Envelope[model],  # type: ignore[valid-type]
+                    db: AsyncDatabase[Any] = Depends(service_db),
+                ) -> None:
                     await db["received"].replace_one(
                         {"_id": str(event.event_id)},
                         {"model": type(event.payload).__name__, "event": event.model_dump(mode="json")},

@@ -66,8 +66,10 @@ async def test_the_newest_version_of_each_document_is_kept_and_other_fields_stay
     }
 
     await set_newer_many(store, "profiles", [{"_id": "Emily", "version": 1, "city": "replayed"}])
-    assert (await everything(profiles))["Emily"] == {"version": 1, "city": "Shanghai"}
+    before = await everything(profiles)
+    assert before["Emily"] == {"version": 1, "city": "Shanghai"}
     await set_newer_many(store, "profiles", [])
+    assert await everything(profiles) == before, "an empty batch changes nothing"
 
 
 async def test_an_upsert_racing_an_insert_of_the_same_id_becomes_an_update(store: Store) -> None:
@@ -85,6 +87,28 @@ async def test_an_upsert_racing_an_insert_of_the_same_id_becomes_an_update(store
     stored = await everything(profiles)
     assert len(stored) == 240
     assert all(p == {"version": 1, "city": "安阳", "preferences": {"email": True}} for p in stored.values())
+
+
+async def test_a_batch_insert_that_loses_to_an_upsert_of_the_same_ids_becomes_an_update(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race above at its worst, every time: the upserts land between the batch's look-up
+    and its insert."""
+    ids = [f"p{i}" for i in range(5)]
+    insert_many = AsyncCollection.insert_many
+
+    async def upserts_first(collection: Collection, documents: Any, **options: Any) -> Any:
+        for key in ids:
+            await store.update(
+                "profiles", {"_id": key}, {"$set": {"preferences": {"email": True}}}, upsert=True
+            )
+        return await insert_many(collection, documents, **options)
+
+    monkeypatch.setattr(AsyncCollection, "insert_many", upserts_first)
+    await set_newer_many(store, "profiles", [{"_id": key, "version": 1, "city": "安阳"} for key in ids])
+    assert await everything(store.database()["profiles"]) == {
+        key: {"version": 1, "city": "安阳", "preferences": {"email": True}} for key in ids
+    }
 
 
 async def test_a_guarded_upsert_still_refuses_when_the_stored_version_is_newer(store: Store) -> None:

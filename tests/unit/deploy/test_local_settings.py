@@ -13,8 +13,8 @@ def _notification_settings(env: dict[str, str]) -> Settings:
     environment = processes.service_env("notification")
     return Settings(
         auth_secret=environment["AUTH_SECRET"],
-        webhook_require_https=environment["WEBHOOK_REQUIRE_HTTPS"],  # type: ignore[arg-type]
-        webhook_allowed_hosts=environment["WEBHOOK_ALLOWED_HOSTS"],  # type: ignore[arg-type]
+        webhook_require_https=environment["WEBHOOK_REQUIRE_HTTPS"],
+        webhook_allowed_hosts=environment["WEBHOOK_ALLOWED_HOSTS"],
     )
 
 

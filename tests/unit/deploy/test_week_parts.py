@@ -69,7 +69,13 @@ def test_a_better_hidden_fit_ends_better_and_is_applied_to_more_often() -> None:
 
 def test_the_bodies_are_what_the_services_accept() -> None:
     today = date(2026, 11, 23)
-    OrganisationDraft.model_validate(bodies.organisation(MARKET, 0))
+    organisation = OrganisationDraft.model_validate(bodies.organisation(MARKET, 0))
+    employer = MARKET.employer_event(0)
+    assert (organisation.name, organisation.credit_code, organisation.city) == (
+        employer.name,
+        employer.credit_code,
+        employer.city,
+    )
     vacancy = VacancyDraft.model_validate(bodies.vacancy(MARKET, 3, today))
     assert vacancy.deadline is not None
     assert vacancy.deadline > today

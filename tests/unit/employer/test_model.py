@@ -323,7 +323,7 @@ def test_only_an_approved_organisation_may_post(status: OrganisationStatus) -> N
         f"the organisation is {status.value}: "
         "talent-centre staff must approve it before it can post vacancies"
     )
-    assert organisation(OrganisationStatus.APPROVED).ensure_may_post() is None
+    organisation(OrganisationStatus.APPROVED).ensure_may_post()  # an approved one may: no refusal
 
 
 def test_an_organisation_draft_refuses_unknown_fields_and_bad_contacts() -> None:
@@ -376,4 +376,4 @@ def test_an_interview_in_the_past_is_refused() -> None:
 
 
 def test_dates_are_plain_dates() -> None:
-    assert isinstance(posted().deadline, date)
+    assert type(posted().deadline) is date  # a datetime is a date too

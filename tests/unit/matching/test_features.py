@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from services.matching.domain import features
 from services.matching.domain.encoding import encode_seekers, encode_vacancies
 from services.matching.domain.features import Pairs, city_fit, grid_dots, pair_dots, sketch_dots
+from shared.events import catalogue as c
 from shared.synthetic import SyntheticMarket
 
 
@@ -77,9 +78,9 @@ def test_sketch_dots_estimate_the_text_cosine(rows_at_once: int, monkeypatch: py
 
 def test_city_fit_of_a_grid_and_of_listed_pairs_agree_with_the_profiles() -> None:
     market = SyntheticMarket(5, employers=10, vacancies=60, seekers=300)
-    seekers = [market.seeker_event(i)[0] for i in range(300)]
+    seekers: list[c.SeekerState] = [market.seeker_event(i)[0] for i in range(300)]
     seekers[::10] = [seeker.model_copy(update={"desired_cities": []}) for seeker in seekers[::10]]
-    vacancies = [market.vacancy_event(i) for i in range(60)]
+    vacancies: list[c.VacancyState] = [market.vacancy_event(i) for i in range(60)]
     s, v = encode_seekers(seekers, set(), None), encode_vacancies(vacancies, None)
     expected = np.array(
         [[1.0 if vacancy.remote or vacancy.city in seeker.desired_cities else 0.0 if seeker.desired_cities

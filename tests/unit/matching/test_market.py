@@ -28,6 +28,7 @@ from shared.synthetic.generator import DEFAULT_START
 
 TODAY = DEFAULT_START.date()
 TOP = 20
+NEAR_TIE = 0.01
 SCORE_ROUNDING = 5e-5 + 1e-9
 """Scores are told to four decimals; the reasons sum to the logit of the score before rounding."""
 
@@ -35,8 +36,8 @@ SCORE_ROUNDING = 5e-5 + 1e-9
 @pytest.fixture(scope="module")
 def synthetic() -> tuple[list[c.SeekerState], list[c.VacancyState]]:
     market = SyntheticMarket(11, employers=30, vacancies=120, seekers=1_500)
-    seekers = [market.seeker_event(i)[0] for i in range(1_500)]
-    vacancies = [market.vacancy_event(i) for i in range(120)]
+    seekers: list[c.SeekerState] = [market.seeker_event(i)[0] for i in range(1_500)]
+    vacancies: list[c.VacancyState] = [market.vacancy_event(i) for i in range(120)]
     return seekers, vacancies
 
 
@@ -63,7 +64,7 @@ def brute_force(
     seekers: list[c.SeekerState], vacancy: c.VacancyState, ranker: LinearRanker, idf: np.ndarray | None = None
 ) -> list[tuple[str, float]]:
     """Every pair scored, then the hard filters: consent and city."""
-    return every_pair(encode_seekers(seekers, set(), idf), encode_vacancies([vacancy], idf), 0, ranker)[:TOP]
+    return every_pair(encode_seekers(seekers, set(), idf), encode_vacancies([vacancy], idf), 0, ranker)
 
 
 def every_pair(s: Columns, v: Columns, j: int, ranker: LinearRanker) -> list[tuple[str, float]]:
@@ -75,19 +76,25 @@ def every_pair(s: Columns, v: Columns, j: int, ranker: LinearRanker) -> list[tup
     return [(seeker_id, score) for score, seeker_id in ranked]
 
 
-def agree(ours: list[Match], expected: list[tuple[str, float]]) -> None:
-    assert [m.score for m in ours] == pytest.approx([score for _, score in expected], abs=2e-4)
-    by_id = dict(expected)
-    distinct = [m for m in ours if [s for _, s in expected].count(by_id.get(m.seeker_id, -1)) == 1]
-    assert all(m.seeker_id in by_id for m in distinct)
+def agree(ours: list[Match], scores: list[tuple[str, float]]) -> None:
+    """``ours`` names distinct eligible seekers, best first, each with the score brute force gives
+    that very seeker, and they are the best ``TOP`` but for near ties."""
+    by_id = dict(scores)
+    assert len({m.seeker_id for m in ours}) == len(ours) == min(TOP, len(scores))
+    assert all(m.seeker_id in by_id for m in ours), "only seekers that pass the hard filters"
+    assert [m.score for m in ours] == pytest.approx([by_id[m.seeker_id] for m in ours], abs=2e-4)
+    assert [m.score for m in ours] == sorted((m.score for m in ours), reverse=True)
     assert [m.rank for m in ours] == list(range(1, len(ours) + 1))
+    # The shortlist is sketched: it may swap a winner for a near tie, and lower the cut by no more.
+    assert not ours or ours[-1].score >= scores[len(ours) - 1][1] - NEAR_TIE
+    assert len({seeker_id for seeker_id, _ in scores[:TOP]} - {m.seeker_id for m in ours}) <= TOP // 10
 
 
 def test_small_blocks_rank_like_brute_force_through_edits_and_removals(
     synthetic: tuple[list[c.SeekerState], list[c.VacancyState]],
 ) -> None:
     seekers, vacancies = synthetic
-    market = market_of([], vacancies, block_rows=128, shortlist=None)
+    market = market_of([], vacancies, block_rows=128)
     current = {str(s.seeker_id): s for s in seekers}
     for i, seeker in enumerate(seekers):
         market.seekers.upsert(str(seeker.seeker_id), seeker)
@@ -131,7 +138,7 @@ def test_the_shortlist_scores_exactly_and_finds_nearly_every_winner(
         assert len(ours) == len(expected)
         assert [m.score for m in ours] == pytest.approx([by_id[m.seeker_id] for m in ours], abs=2e-4)
         # A pair the shortlist missed loses only to a near tie.
-        assert min(m.score for m in ours) >= min(expected.values()) - 0.01
+        assert min(m.score for m in ours) >= min(expected.values()) - NEAR_TIE
         found += len({m.seeker_id for m in ours} & set(expected))
     assert found / (40 * TOP) >= 0.95
 
@@ -202,7 +209,7 @@ def test_a_new_model_reweights_what_is_encoded(
 ) -> None:
     seekers, vacancies = synthetic
     idf = fit_idf(term_counts([s.summary for s in seekers[:500]]))
-    market = market_of(seekers[:600], vacancies, block_rows=256, shortlist=None)
+    market = market_of(seekers[:600], vacancies, block_rows=256)
     market.seekers_for(str(vacancies[0].vacancy_id), TOP, TODAY)  # encoded with the cold start
     market.use(LinearRanker.cold_start(), idf)
     for vacancy in vacancies[:5]:

@@ -90,7 +90,8 @@ def facts_of(skills: list[str], held: list[bool], evidence: float = 1.0) -> Pair
 
 
 def terms_of(ranker: LinearRanker, row: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    return ranker.contributions(row[np.newaxis, :])[0]
+    terms: npt.NDArray[np.float64] = ranker.contributions(row[np.newaxis, :])[0]
+    return terms
 
 
 def test_reasons_are_exactly_the_terms_of_the_score() -> None:

@@ -55,10 +55,10 @@ def test_unknown_people_and_those_who_switched_contact_off_get_nothing() -> None
 def test_matches_below_the_minimum_score_or_over_the_cap_are_skipped() -> None:
     person = seeker(preferences=Preferences(min_score=0.7, daily_cap=3))
     assert decide(person, match(person, 0.69), NOON, 0) == Skip("score 0.69 below the chosen minimum 0.70")
-    assert isinstance(decide(person, match(person, 0.7), NOON, 2), Plan)
+    assert decide(person, match(person, 0.7), NOON, 2) == Plan(in_inbox=True), "at the minimum, under the cap"
     assert decide(person, match(person), NOON, 3) == Skip("daily cap of 3 matches reached")
     invitation = Intent(person.id, RecipientKind.SEEKER, Kind.INVITATION, "invitation:x", {})
-    assert isinstance(decide(person, invitation, NOON, 3), Plan), "the cap is for matches only"
+    assert decide(person, invitation, NOON, 3) == Plan(in_inbox=True), "the cap is for matches only"
 
 
 def test_digest_mode_holds_matches_for_the_days_digest() -> None:

@@ -139,11 +139,11 @@ def test_the_allow_list_lets_named_hosts_addresses_and_networks_through() -> Non
 def test_a_bad_allow_list_entry_fails_when_the_settings_are_read() -> None:
     with pytest.raises(ValueError, match="neither a host name nor an address"):
         WebhookPolicy.allowing(["hooks example"], require_https=True)
-    settings = Settings(auth_secret="x" * 32, webhook_allowed_hosts=" 127.0.0.1, ,hooks.corp.internal ")  # type: ignore[arg-type]
+    settings = Settings(auth_secret="x" * 32, webhook_allowed_hosts=" 127.0.0.1, ,hooks.corp.internal ")
     assert settings.webhook_allowed_hosts == ("127.0.0.1", "hooks.corp.internal")
     assert settings.webhook_require_https, "https only unless told otherwise"
     with pytest.raises(ValueError, match="neither a host name"):
-        Settings(auth_secret="x" * 32, webhook_allowed_hosts="http://127.0.0.1/")  # type: ignore[arg-type]
+        Settings(auth_secret="x" * 32, webhook_allowed_hosts="http://127.0.0.1/")
 
 
 def _dns(*addresses: str) -> Resolver:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -80,7 +80,7 @@ def test_applications_need_an_open_vacancy_before_its_deadline() -> None:
     with pytest.raises(Conflict, match="closed"):
         Application.submit(draft, me, vacancy(open=False))
     with pytest.raises(Conflict, match="deadline"):
-        Application.submit(draft, me, vacancy(deadline=date.today() - timedelta(days=1)))
+        Application.submit(draft, me, vacancy(deadline=datetime.now(UTC).date() - timedelta(days=1)))
     application = Application.submit(draft, me, vacancy())
     event = application.submitted_event(me.contact_details())
     assert event.contact.email == "xm@example.cn"

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +20,7 @@ from shared.events import catalogue as c
 from shared.synthetic import STAGES, Outcomes, Stage, SyntheticMarket, attribution, load_taxonomy
 from shared.synthetic.derive_taxonomy import OUTPUT, derive
 
-SMALL = {"employers": 40, "vacancies": 400, "seekers": 3_000}
+SMALL: dict[str, Any] = {"employers": 40, "vacancies": 400, "seekers": 3_000}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SOURCE = Path(__file__).resolve().parents[4] / "shared" / "data" / "occupations"
 PROTECTED = {

@@ -41,7 +41,10 @@ def test_labels_are_escaped() -> None:
 
 
 def test_an_empty_chart_is_still_drawn() -> None:
-    ET.fromstring(bar_chart("空", [], [Series("n", [])]))
+    svg = ET.fromstring(bar_chart("空", [], [Series("n", [])]))
+    assert svg.findtext(f"{SVG}title") == "空"
+    assert [rect for rect in svg.iter(f"{SVG}rect") if rect.find(f"{SVG}title") is not None] == []
+    assert [text.text for text in svg.iter(f"{SVG}text") if text.get("class") == "tick"] == ["0", "0.5", "1"]
 
 
 def test_series_must_match_the_labels() -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from ipaddress import ip_address
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
 import httpx
@@ -143,7 +143,11 @@ class WebhookReceiver:
 
 
 async def run_server(
-    app: Any, port: int, lifespan: str = "auto", host: str = "127.0.0.1", tls_pem: str | None = None
+    app: Any,
+    port: int,
+    lifespan: Literal["auto", "on", "off"] = "auto",
+    host: str = "127.0.0.1",
+    tls_pem: str | None = None,
 ) -> tuple[uvicorn.Server, asyncio.Task[None]]:
     """``tls_pem``: serve https with the key and certificate chain in that file."""
     config = uvicorn.Config(

@@ -58,12 +58,13 @@ async def test_a_deleted_seeker_is_forgotten_and_told_nothing_more(rig: Rig) -> 
         ),
         factories.seeker_state(seeker_id, version=2, kind=c.SeekerUpdated),  # a replay after the deletion
     )
-    skipped = await rig.skipped("erased recipient")
     await wait_for(lambda: rig.skipped("erased recipient"), until=lambda s: len(s) == 2, what="both skipped")
     await wait_for(
         lambda: consumed(rig.namespace, "notification", Topic.SEEKER), until=bool, what="the replay read"
     )
-    assert all(s["recipient_id"] is None for s in skipped)
+    skipped = await rig.skipped("erased recipient")
+    assert len(skipped) == 2, "the match and the invitation, once each"
+    assert all(s["recipient_id"] is None for s in skipped), "the skip record does not name the erased seeker"
     assert await mentions(rig, str(seeker_id)) == {"erasures": 1}, "the replayed profile is not taken back"
     assert len(rig.smtp.mailbox.messages) == 1
     assert len(rig.webhook.requests) == 1
@@ -107,7 +108,7 @@ async def test_a_match_for_someone_not_known_yet_waits_for_their_registration(ri
     async def waiting() -> dict[str, Any]:
         return await rig.db["waiting"].find_one({"_id": str(newcomer)}) or {}
 
-    parked = await wait_for(waiting, until=lambda found: found.get("intents"), what="the match waiting")
+    parked = await wait_for(waiting, until=lambda found: bool(found.get("intents")), what="the match waiting")
     [intent] = parked["intents"].values()
     assert intent["subject_key"] == f"match:{vacancy_id}"
     assert await rig.db["notifications"].count_documents({"recipient_id": str(newcomer)}) == 0

@@ -23,7 +23,7 @@ from tests.integration.services.notification.conftest import Rig
 pytestmark = pytest.mark.integration
 
 Headers = dict[str, str]
-ACCOUNTANT = {
+ACCOUNTANT: dict[str, Any] = {
     "title": "会计 Accountant",
     "description": "负责公司账务、报税。Bookkeeping and tax filings.",
     "skills": ["会计", "Excel", "税务申报"],
