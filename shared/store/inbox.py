@@ -1,25 +1,20 @@
 """Processed event ids, under a unique index, so a redelivered event changes nothing.
 
 The id is recorded after the handler's writes succeed. Handlers keep their own
-writes idempotent (upserts keyed by ids, or ``apply_once`` for increments), so a
-crash between those writes and this record leads to a harmless replay.
+writes idempotent (upserts and sets keyed by ids), so a crash between those writes
+and this record leads to a harmless replay.
 """
 
 from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from shared.store.mongo import Document, Store
-
-# Redeliveries come soon after the first delivery (same partition, same key), so a
-# document only needs to remember its most recent event ids.
-APPLIED_WINDOW = 1_000
 
 
 class ProcessedEvents:
@@ -52,26 +47,3 @@ class ProcessedEvents:
         document = {"_id": str(event_id), "event_type": event_type, "topic": topic, "at": datetime.now(UTC)}
         with contextlib.suppress(DuplicateKeyError):  # a replay after a crash recorded it first
             await self.collection(event_id).insert_one(document)
-
-
-async def apply_once(
-    collection: AsyncCollection[Document], document_id: Any, event_id: UUID, update: Document
-) -> bool:
-    """Apply ``update`` to one document unless this event already was; atomic in one write.
-
-    For effects that are not idempotent by themselves (``$inc``): the event id is
-    stored in the same document as the change, so the two cannot diverge.
-    Returns whether the update was applied now.
-    """
-    marker = str(event_id)
-    guarded = {
-        **update,
-        "$push": {"_applied": {"$each": [marker], "$slice": -APPLIED_WINDOW}},
-    }
-    try:
-        result = await collection.update_one(
-            {"_id": document_id, "_applied": {"$ne": marker}}, guarded, upsert=True
-        )
-    except DuplicateKeyError:
-        return False  # the document exists and already holds the marker
-    return result.modified_count == 1 or result.upserted_id is not None

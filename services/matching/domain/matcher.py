@@ -148,9 +148,9 @@ class Market:
     idf: npt.NDArray[np.float32] | None = None
     verified: set[str] = field(default_factory=set)
     block_rows: int = BLOCK_ROWS
-    shortlist: int | None = SHORTLIST
-    """Candidates per wanted match that the sketched first pass keeps for exact scoring;
-    None scores every candidate exactly (slower: for measuring what the shortlist misses)."""
+    shortlist: int = SHORTLIST
+    """Candidates per wanted match that the sketched first pass keeps for exact scoring. One as
+    long as the market (the speed benchmark's check) scores every candidate exactly."""
     pairs_scored: int = 0
     """Pairs that passed the hard filters and were scored, since start."""
 
@@ -272,16 +272,15 @@ class Market:
         return rankings
 
     def _kept(self, limit: int) -> int:
-        return limit * self.shortlist if self.shortlist else limit
+        return limit * self.shortlist
 
     def _score_grid(
         self, block: Block, grid: _Grid, batch: Columns, limit: int
     ) -> tuple[npt.NDArray[np.float32], Rows]:
         """Score a grid of a seeker block against batch members: for each member (a row each),
         the logits of its best rows and their positions in ``grid.rows``."""
-        sketched = bool(self.shortlist)
         pairs = Pairs(block.columns, grid.rows, batch, np.array(grid.members), grid=True,
-                      sketched=sketched, fixed_city_fit=grid.city_fit)  # fmt: skip
+                      sketched=True, fixed_city_fit=grid.city_fit)  # fmt: skip
         logits = self.ranker.grid_logits(pairs)
         by_query = np.ascontiguousarray(logits.T)  # partitioned along rows, much faster
         kept, count = self._kept(limit), len(grid.rows)
@@ -294,8 +293,6 @@ class Market:
                  limit: int) -> list[Shortlist]:  # fmt: skip
         """Each query's shortlist scored exactly, its best ``limit`` first. All the queries'
         candidates are scored together, one feature pass per block they come from."""
-        if not self.shortlist:
-            return shortlists  # the first pass was exact and kept ``limit``
         numbers = np.concatenate([shortlist.blocks for shortlist in shortlists])
         rows = np.concatenate([shortlist.rows for shortlist in shortlists])
         queries = np.repeat(np.arange(len(shortlists)), [len(shortlist) for shortlist in shortlists])
@@ -331,8 +328,7 @@ class Market:
                 keep &= np.logical_or.reduce([block.columns.remote, *map(block.wanting, cities)])
             rows = np.flatnonzero(keep)
             if len(rows):
-                pairs = Pairs(sblock.columns, np.array([srow]), block.columns, rows, grid=True,
-                              sketched=bool(self.shortlist),
+                pairs = Pairs(sblock.columns, np.array([srow]), block.columns, rows, grid=True, sketched=True,
                               fixed_city_fit=WANTED_CITY if len(cities) else None)  # fmt: skip
                 self.pairs_scored += len(rows)
                 logits = self.ranker.grid_logits(pairs)[0]

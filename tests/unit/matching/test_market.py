@@ -19,7 +19,7 @@ from services.matching.domain.encoding import (
     vacancy_skills,
 )
 from services.matching.domain.features import FEATURES, Feature, pair_features
-from services.matching.domain.matcher import SHORTLIST, Market, Match, _best_in_rows
+from services.matching.domain.matcher import Market, Match, _best_in_rows
 from services.matching.domain.ranker import LinearRanker
 from services.matching.domain.vocabulary import load_vocabulary
 from shared.events import catalogue as c
@@ -46,9 +46,8 @@ def market_of(
     vacancies: list[c.VacancyState],
     *,
     block_rows: int,
-    shortlist: int | None = SHORTLIST,
 ) -> Market:
-    market = Market(block_rows=block_rows, shortlist=shortlist)
+    market = Market(block_rows=block_rows)
     for vacancy in vacancies:
         market.vacancies.upsert(str(vacancy.vacancy_id), vacancy)
     for seeker in seekers:
