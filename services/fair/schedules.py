@@ -14,7 +14,8 @@ from services.fair.adapters.repository import FairStore
 from services.fair.domain.booths import Exhibitor, assign_booths
 from services.fair.domain.model import Fair, Registration, stored_time
 from services.fair.domain.rescheduling import Option, rebook
-from services.fair.domain.scheduling import Problem, solve
+from services.fair.domain.scheduling import Problem
+from services.fair.domain.solver import solve
 from shared.errors import Conflict
 from shared.events import Event
 from shared.events import catalogue as c
@@ -81,11 +82,14 @@ async def schedule_fair(store: FairStore, fair: Fair) -> Document:
         "seekers": problem.seekers,
         "interviews": len(interviews),
         "method": solution.method,
+        "optimal": solution.optimal,
         "fairness_level": solution.schedule.level(problem),
         "fairness_level_bound": solution.level_bound,
         "min_interviews_per_seeker": solution.schedule.worst_off(problem),
         "total_score": round(solution.schedule.total_score(problem), 6),
-        "score_bound": round(solution.score_bound, 6),
+        "total_value": solution.schedule.total_value(problem),
+        "value_bound": solution.value_bound,
+        "bound_from": solution.bound_from,
         "optimality_gap": round(solution.gap(problem), 6),
         "pairs_without_slot": solution.pairs_dropped,
         "solve_seconds": round(solution.seconds, 3),
