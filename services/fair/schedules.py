@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -11,11 +12,12 @@ from uuid import UUID, uuid4
 import numpy as np
 
 from services.fair.adapters.repository import FairStore
-from services.fair.domain.booths import Exhibitor, assign_booths
+from services.fair.domain.booths import Exhibitor, Placement, assign_booths
 from services.fair.domain.model import Fair, Registration, stored_time
 from services.fair.domain.rescheduling import Option, rebook
 from services.fair.domain.scheduling import Problem
-from services.fair.domain.solver import solve
+from services.fair.domain.solver import Solution
+from services.fair.worker import WorkerSolve
 from shared.errors import Conflict
 from shared.events import Event
 from shared.events import catalogue as c
@@ -26,8 +28,28 @@ BOOTHS_PER_PART = 1_000
 Document = dict[str, Any]
 
 
-async def schedule_fair(store: FairStore, fair: Fair) -> Document:
-    """Assign booths, solve the itineraries, store them as a new version and publish it."""
+@dataclass(frozen=True)
+class Prepared:
+    """A fair's scheduling input: booths, the candidate pairs (seeker, employer) with their
+    best match, and the problem the solver takes."""
+
+    placements: list[Placement]
+    pairs: list[tuple[str, str]]
+    best: dict[tuple[str, str], tuple[float, str]]
+    problem: Problem
+
+
+async def schedule_fair(store: FairStore, fair: Fair, seconds: float = 0.0) -> Document:
+    """Assign booths, solve the itineraries in a worker process, store them as a new version
+    and publish it (the planner's path; staff runs go through ``ScheduleRuns``)."""
+    prepared = await prepare(store, fair)
+    solution = await WorkerSolve(prepared.problem, seconds).result()
+    async with store.lock("schedule", fair.id):
+        return await publish(store, await store.fair(fair.id), prepared, solution)
+
+
+async def prepare(store: FairStore, fair: Fair) -> Prepared:
+    """The booths and the checked problem; a 409 that says why where none can be built."""
     fair.ensure_active()
     employers = await store.registrations(fair.id, c.ParticipantKind.EMPLOYER, c.RegistrationStatus.APPROVED)
     seekers = await store.registrations(fair.id, c.ParticipantKind.SEEKER, c.RegistrationStatus.REGISTERED)
@@ -51,7 +73,14 @@ async def schedule_fair(store: FairStore, fair: Fair) -> Document:
         score=np.array([best[pair][0] for pair in pairs], dtype=np.float64),
         rules=fair.rules(),
     )
-    solution = solve(problem)
+    problem.check()
+    return Prepared(placements, pairs, best, problem)
+
+
+async def publish(store: FairStore, fair: Fair, prepared: Prepared, solution: Solution) -> Document:
+    """Store the solved schedule as the fair's next version and publish it in parts."""
+    fair.ensure_active()
+    placements, pairs, best, problem = prepared.placements, prepared.pairs, prepared.best, prepared.problem
     version = fair.schedule_version + 1
     booth_of = {str(p.employer_id): p for p in placements}
     interviews = []

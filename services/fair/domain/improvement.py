@@ -11,10 +11,13 @@ the worst-off measure at its current value, and re-solves them exactly.
 
 Every solve runs on one worker with a fixed seed and a deterministic time limit, so a
 seed and a time budget give the same schedule on every run (wall time varies with load).
+An optional wall-clock ``deadline`` (``time.monotonic()``) caps a run on a busy machine;
+a run it cuts short is no longer reproducible.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,7 +35,14 @@ class Exact:
     value_bound: int  # bound on the total value, given a worst-off measure at least the one reached
 
 
-def exact(problem: Problem, start: Schedule, seconds: float, seed: int, first_bound: int) -> Exact:
+def exact(
+    problem: Problem,
+    start: Schedule,
+    seconds: float,
+    seed: int,
+    first_bound: int,
+    deadline: float | None = None,
+) -> Exact:
     """Solve the whole fair from ``start``, whose worst-off measure ``first_bound`` caps.
 
     Each round holds the worst-off measure at a target (the bound first) and maximises the
@@ -47,14 +57,15 @@ def exact(problem: Problem, start: Schedule, seconds: float, seed: int, first_bo
         sub.hint(start)
         sub.hold_first(target)
         sub.objective()
-        solver = _solver(max(seconds - spent, 0.05), seed)
+        solver = _solver(max(seconds - spent, 0.05), seed, deadline)
         status = solver.solve(sub.model)
         spent += solver.deterministic_time
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             break
         if status == cp_model.INFEASIBLE:
             first_bound = target - 1
-        if target <= reached or (status != cp_model.INFEASIBLE and spent >= seconds):
+        out_of_time = spent >= seconds or (deadline is not None and time.monotonic() >= deadline)
+        if target <= reached or (status != cp_model.INFEASIBLE and out_of_time):
             return Exact(start, False, first_bound, _no_bound(problem))
         target = max(reached, target - 1) if status == cp_model.INFEASIBLE else reached
     found = sub.read(solver)
@@ -65,7 +76,12 @@ def exact(problem: Problem, start: Schedule, seconds: float, seed: int, first_bo
 
 
 def neighbourhood_search(
-    problem: Problem, start: Schedule, seconds: float, seed: int, size: int = 300
+    problem: Problem,
+    start: Schedule,
+    seconds: float,
+    seed: int,
+    size: int = 300,
+    deadline: float | None = None,
 ) -> tuple[Schedule, int]:
     """Improve ``start`` by LNS for ``seconds`` of deterministic time; the schedule and the
     number of neighbourhoods that improved it. A neighbourhood grows after a success and
@@ -74,7 +90,7 @@ def neighbourhood_search(
     current, best_key = start, start.key(problem)
     spent, improved, freed = 0.0, 0, min(30.0, size)
     step = min(2.0, max(0.5, seconds / 50))
-    while spent < seconds:
+    while spent < seconds and (deadline is None or time.monotonic() < deadline):
         free, employers = _neighbourhood(problem, current, rng, int(freed))
         if not free.any():
             break
@@ -84,7 +100,7 @@ def neighbourhood_search(
         sub.hint(current)
         sub.hold_first(current.first_objective(problem))
         sub.objective()
-        solver = _solver(min(step, seconds - spent), int(rng.integers(1 << 30)), linearization=1)
+        solver = _solver(min(step, seconds - spent), int(rng.integers(1 << 30)), deadline, linearization=1)
         status = solver.solve(sub.model)
         spent += max(solver.deterministic_time, 0.01)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -109,8 +125,10 @@ def _no_bound(problem: Problem) -> int:
     return int(problem.value().sum())
 
 
-def _solver(seconds: float, seed: int, linearization: int = 2) -> cp_model.CpSolver:
+def _solver(seconds: float, seed: int, deadline: float | None, linearization: int = 2) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
+    if deadline is not None:
+        solver.parameters.max_time_in_seconds = max(deadline - time.monotonic(), 0.01)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = max(seconds, 0.05)
@@ -173,6 +191,7 @@ class _Model:
         rows, self.slot = np.nonzero(grid)
         self.pair = pairs[rows]
         self.x = [self.model.new_bool_var("") for _ in range(len(self.pair))]
+        self.hinted = np.zeros(len(self.pair), np.bool_)
         self._constraints(slots)
 
     def _constraints(self, slots: int) -> None:
@@ -204,10 +223,19 @@ class _Model:
                 model.add(_sum(x[i] for i in group) <= int(wants[seeker]))
 
     def hint(self, schedule: Schedule) -> None:
+        """Start the search from ``schedule`` (call before ``objective``, which hints its own
+        variables from the same values)."""
         chosen = set(zip(schedule.pair.tolist(), schedule.slot.tolist(), strict=True))
+        self.hinted = np.array(
+            [
+                (pair, slot) in chosen
+                for pair, slot in zip(self.pair.tolist(), self.slot.tolist(), strict=True)
+            ],
+            dtype=np.bool_,
+        )
         self.model.clear_hints()  # type: ignore[no-untyped-call]
-        for var, pair, slot in zip(self.x, self.pair.tolist(), self.slot.tolist(), strict=True):
-            self.model.add_hint(var, (pair, slot) in chosen)
+        for var, on in zip(self.x, self.hinted.tolist(), strict=True):
+            self.model.add_hint(var, on)
 
     def _count(self, seeker: int) -> cp_model.LinearExprT:
         return _sum(self.x[i] for i in self.by_seeker.get(seeker, ()))
@@ -242,6 +270,7 @@ class _Model:
             missing = model.new_int_var(0, short, "")
             group = self.by_employer.get(employer, np.zeros(0, np.int64))
             model.add(missing >= short - _sum(x[i] for i in group))
+            model.add_hint(missing, max(0, short - int(self.hinted[group].sum())))
             shortfall_terms.append(missing)
         room = self.problem.booth_room()
         fixed_busy = (room - self.residual) > 0
@@ -254,6 +283,7 @@ class _Model:
             if idle_candidates[employer, slot]:
                 busy = model.new_bool_var("")
                 model.add(busy <= _sum(x[i] for i in group))
+                model.add_hint(busy, bool(self.hinted[group].any()))
                 used.append(busy)
         self.max_penalty_idle = int(np.count_nonzero(idle_candidates))
         self.max_shortfall = int(np.maximum(floor - self.taken, 0).sum())

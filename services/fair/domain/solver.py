@@ -35,6 +35,15 @@ class Solution:
     pairs_dropped: int
     seconds: float
 
+    def proven(self, problem: Problem) -> int:
+        """How many leading objectives are proven optimal: 4 (all), 2 (worst-off measure and
+        value reach their bounds), 1 (the worst-off measure) or 0."""
+        if self.optimal:
+            return 4
+        if self.schedule.first_objective(problem) < self.first_bound:
+            return 0
+        return 2 if self.schedule.total_value(problem) >= self.value_bound else 1
+
     def gap(self, problem: Problem) -> float:
         """Relative distance of the total value from the bound."""
         if self.value_bound <= 0:
@@ -42,9 +51,17 @@ class Solution:
         return max(0.0, (self.value_bound - self.schedule.total_value(problem)) / self.value_bound)
 
 
-def solve(problem: Problem, seconds: float = 0.0, seed: int = 0, bound: bool = True) -> Solution:
-    """The best schedule found within ``seconds`` of solver time (0: the warm start only)."""
+def solve(
+    problem: Problem,
+    seconds: float = 0.0,
+    seed: int = 0,
+    bound: bool = True,
+    wall_seconds: float | None = None,
+) -> Solution:
+    """The best schedule found within ``seconds`` of deterministic solver time (0: the warm
+    start only), cut short after ``wall_seconds`` of wall time where given."""
     started = time.perf_counter()
+    deadline = None if wall_seconds is None else time.monotonic() + wall_seconds
     problem.check()
     flow = flow_schedule(problem)
     baseline = greedy(problem)
@@ -54,14 +71,14 @@ def solve(problem: Problem, seconds: float = 0.0, seed: int = 0, bound: bool = T
     size = variables(problem)
     optimal, first_bound, bounds = False, _first_bound(problem, flow.level_bound), {}
     if seconds > 0 and size <= EXACT_VARIABLES:
-        found = exact(problem, schedule, seconds, seed, first_bound)
+        found = exact(problem, schedule, seconds, seed, first_bound, deadline)
         if found.schedule.key(problem) > schedule.key(problem):
             schedule, method = found.schedule, "exact"
         optimal = found.optimal
         first_bound = min(first_bound, found.first_bound)
         bounds["cp-sat"] = found.value_bound
     elif seconds > 0:
-        improved, _ = neighbourhood_search(problem, schedule, seconds, seed)
+        improved, _ = neighbourhood_search(problem, schedule, seconds, seed, deadline=deadline)
         if improved.key(problem) > schedule.key(problem):
             schedule, method = improved, "lns"
     reached = schedule.first_objective(problem)

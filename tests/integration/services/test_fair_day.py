@@ -21,7 +21,16 @@ from shared.events import Topic
 from shared.events import catalogue as c
 from tests.conftest import Namespace
 from tests.helpers import publish, serving, topic_events, wait_for
-from tests.integration.services.fair_support import Clock, Market, created, fair_app, ok, series_body, token
+from tests.integration.services.fair_support import (
+    Clock,
+    Market,
+    created,
+    fair_app,
+    ok,
+    run_schedule,
+    series_body,
+    token,
+)
 
 pytestmark = pytest.mark.integration
 STAFF = token(Role.STAFF)
@@ -47,6 +56,9 @@ class Fair:
     async def itinerary(self, seeker: UUID) -> list[dict[str, Any]]:
         answer = ok(await self.client.get(self.url("/itinerary"), headers=token(Role.SEEKER, seeker)))
         return list(answer["interviews"])
+
+    async def schedule(self) -> dict[str, Any]:
+        return await run_schedule(self.client, self.id, STAFF)
 
     async def scan(self, participant: UUID) -> dict[str, Any]:
         body = {"code": self.codes[participant]}
@@ -90,7 +102,7 @@ async def fair(namespace: Namespace) -> AsyncIterator[Fair]:
 
 
 async def test_the_schedule_keeps_every_rule_and_is_published(fair: Fair) -> None:
-    summary = ok(await fair.client.post(fair.staff_url("/schedule"), headers=STAFF))
+    summary = await fair.schedule()
     # Booths hold 6 interviews each; 4 seekers x k=2 fit, so everyone gets two.
     assert summary["fairness_level"] == summary["fairness_level_bound"] == 2
     assert summary["method"] == "flow"
@@ -186,7 +198,7 @@ async def test_check_in_is_idempotent_and_the_code_prints_as_qr(fair: Fair) -> N
 
 
 async def test_a_no_show_employers_seekers_are_rebooked_and_told(fair: Fair) -> None:
-    ok(await fair.client.post(fair.staff_url("/schedule"), headers=STAFF))
+    await fair.schedule()
     absent, present = fair.employers[0], fair.employers[1:]
     for employer in present:
         await fair.scan(employer)
@@ -216,7 +228,7 @@ async def test_a_no_show_employers_seekers_are_rebooked_and_told(fair: Fair) -> 
 
 
 async def test_statistics_add_up_to_the_recorded_outcomes_and_survive_erasure(fair: Fair) -> None:
-    ok(await fair.client.post(fair.staff_url("/schedule"), headers=STAFF))
+    await fair.schedule()
     manufacturer, software = fair.employers[1], fair.employers[2]
     for participant in [manufacturer, software, *fair.seekers[:3]]:
         await fair.scan(participant)
@@ -306,7 +318,7 @@ async def test_statistics_add_up_to_the_recorded_outcomes_and_survive_erasure(fa
 async def test_withdrawals_after_the_schedule_cancel_and_rebook_never_onto_a_released_booth(
     fair: Fair,
 ) -> None:
-    ok(await fair.client.post(fair.staff_url("/schedule"), headers=STAFF))
+    await fair.schedule()
     leaving_seeker = fair.seekers[3]
     ok(await fair.client.delete(fair.url("/registration"), headers=token(Role.SEEKER, leaving_seeker)))
     assert {i["status"] for i in await fair.itinerary(leaving_seeker)} == {"cancelled"}

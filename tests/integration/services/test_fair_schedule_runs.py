@@ -1,0 +1,154 @@
+"""Staff scheduling runs off the event loop, on the real store: a request answers 202 and the
+schedule arrives later; a second request while one runs is refused (409); the service keeps
+answering other requests during a long solve; a run can be cancelled and publishes nothing."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+
+from services.fair.adapters.repository import FairStore
+from services.fair.bootstrap import create_app
+from services.fair.domain.model import Registration
+from shared.auth import Role
+from shared.events import catalogue as c
+from shared.store.mongo import as_document
+from tests.conftest import Namespace
+from tests.helpers import serving, settings_for, wait_for
+from tests.integration.services.fair_support import (
+    MONDAY,
+    Clock,
+    created,
+    ok,
+    run_schedule,
+    series_body,
+    token,
+)
+
+pytestmark = pytest.mark.integration
+STAFF = token(Role.STAFF)
+BOOTHS, SEEKERS = 20, 600  # 600 x 20 pairs x 6 slots: beyond the exact model, so LNS runs its budget
+
+
+@dataclass
+class BigFair:
+    client: httpx.AsyncClient
+    id: str
+
+    def url(self, path: str = "") -> str:
+        return f"/staff/fairs/{self.id}/schedule{path}"
+
+
+async def _fill(store: FairStore, fair_id: UUID) -> None:
+    """Approved employers, registered seekers and a match of every seeker with every employer,
+    written straight into the store (the read model the scheduler reads)."""
+    registrations, matches = [], []
+    rng = random.Random(17)
+    employers = []
+    for _ in range(BOOTHS):
+        employer, vacancy = uuid4(), uuid4()
+        employers.append((employer, vacancy))
+        registration = Registration.new(
+            fair_id, c.ParticipantKind.EMPLOYER, employer, MONDAY, vacancy_ids=[vacancy]
+        ).model_copy(update={"status": c.RegistrationStatus.APPROVED})
+        registrations.append(as_document(registration))
+    for _ in range(SEEKERS):
+        seeker = uuid4()
+        registration = Registration.new(fair_id, c.ParticipantKind.SEEKER, seeker, MONDAY)
+        registrations.append(as_document(registration))
+        matches += [
+            {
+                "_id": str(uuid4()),
+                "seeker_id": str(seeker),
+                "vacancy_id": str(vacancy),
+                "employer_id": str(employer),
+                "score": round(rng.random(), 3),
+            }
+            for employer, vacancy in employers
+        ]
+    await store["registrations"].insert_many(registrations)
+    await store["matches"].insert_many(matches)
+
+
+@pytest.fixture
+async def big_fair(namespace: Namespace) -> AsyncIterator[BigFair]:
+    booths = [f"A{n:02d}" for n in range(BOOTHS)]
+    body = series_body(venue={"name": "大厅", "zones": [{"name": "A区", "booths": booths}]})
+    app = create_app(
+        settings_for(namespace, "fair"), clock=Clock(), planner_interval_s=60, solver_seconds=120
+    )
+    async with serving(app) as client:
+        created(await client.post("/staff/series", json=body, headers=STAFF))
+        fair_id = ok(await client.get("/fairs", headers=STAFF))["items"][0]["id"]
+        await _fill(app.state.fair_store, UUID(fair_id))
+        yield BigFair(client, fair_id)
+
+
+async def test_a_long_solve_leaves_the_service_answering_refuses_a_second_run_and_can_be_cancelled(
+    big_fair: BigFair,
+) -> None:
+    client = big_fair.client
+    started = await client.post(big_fair.url(), headers=STAFF)
+    assert started.status_code == 202, started.text
+    run_id = started.json()["run_id"]
+
+    # While it solves: another endpoint answers at once, and a second run is refused.
+    asked = time.monotonic()
+    listed = ok(await client.get("/fairs", headers=STAFF))
+    assert time.monotonic() - asked < 2.0
+    assert listed["items"][0]["id"] == big_fair.id
+    second = await client.post(big_fair.url(), headers=STAFF)
+    assert second.status_code == 409
+    assert "running since" in second.json()["detail"]
+    state: dict[str, Any] = ok(await client.get(big_fair.url(), headers=STAFF))
+    assert state["schedule_run"]["id"] == run_id  # still running when the others answered
+
+    cancelled = ok(await client.delete(big_fair.url("/run"), headers=STAFF))
+    assert cancelled == {"run_id": run_id, "status": "cancelled"}
+    state = ok(await client.get(big_fair.url(), headers=STAFF))
+    assert state.get("schedule_run") is None
+    assert "schedule_summary" not in state
+    assert (await client.delete(big_fair.url("/run"), headers=STAFF)).status_code == 404
+
+    # A new run may start once the cancelled one is gone.
+    restarted = await client.post(big_fair.url(), headers=STAFF)
+    assert restarted.status_code == 202, restarted.text
+    ok(await client.delete(big_fair.url("/run"), headers=STAFF))
+
+
+async def test_a_run_publishes_its_version_and_then_another_may_start(namespace: Namespace) -> None:
+    booths = [f"A{n:02d}" for n in range(4)]
+    body = series_body(venue={"name": "大厅", "zones": [{"name": "A区", "booths": booths}]})
+    app = create_app(settings_for(namespace, "fair"), clock=Clock(), planner_interval_s=60, solver_seconds=2)
+    async with serving(app) as client:
+        created(await client.post("/staff/series", json=body, headers=STAFF))
+        fair_id = ok(await client.get("/fairs", headers=STAFF))["items"][0]["id"]
+        store: FairStore = app.state.fair_store
+        employer, vacancy, seeker = uuid4(), uuid4(), uuid4()
+        employer_registration = Registration.new(
+            UUID(fair_id), c.ParticipantKind.EMPLOYER, employer, MONDAY, vacancy_ids=[vacancy]
+        ).model_copy(update={"status": c.RegistrationStatus.APPROVED})
+        seeker_registration = Registration.new(UUID(fair_id), c.ParticipantKind.SEEKER, seeker, MONDAY)
+        await store["registrations"].insert_many(
+            [as_document(employer_registration), as_document(seeker_registration)]
+        )
+        match = {"_id": str(uuid4()), "seeker_id": str(seeker), "vacancy_id": str(vacancy), "score": 0.7}
+        await store["matches"].insert_one({**match, "employer_id": str(employer)})
+
+        first = await run_schedule(client, fair_id, STAFF)
+        second = await run_schedule(client, fair_id, STAFF)
+        assert (first["version"], second["version"]) == (1, 2)
+        assert first["interviews"] == second["interviews"] == 1
+        interviews = await wait_for(
+            lambda: client.get(f"/staff/fairs/{fair_id}/interviews", headers=STAFF),
+            until=lambda response: response.status_code == 200,
+            what="the published schedule",
+        )
+        assert [i["seeker_id"] for i in interviews.json()["interviews"]] == [str(seeker)]
