@@ -10,6 +10,7 @@ same for the same seed and time budget (deterministic solver time, one worker).
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 
@@ -36,13 +37,23 @@ class Solution:
     seconds: float
 
     def proven(self, problem: Problem) -> int:
-        """How many leading objectives are proven optimal: 4 (all), 2 (worst-off measure and
-        value reach their bounds), 1 (the worst-off measure) or 0."""
+        """How many leading objectives are proven optimal (in the order of ``Objective``): the
+        worst-off measure and the value where they reach their bounds, then the minimum
+        shortfall and the idle booth-slots where they are zero."""
         if self.optimal:
             return 4
-        if self.schedule.first_objective(problem) < self.first_bound:
-            return 0
-        return 2 if self.schedule.total_value(problem) >= self.value_bound else 1
+        key = self.schedule.key(problem)
+        proven = 0
+        for reached in (
+            key.worst_off >= self.first_bound,
+            key.value >= self.value_bound,
+            key.minimum_shortfall == 0,
+            key.idle_booth_slots == 0,
+        ):
+            if not reached:
+                break
+            proven += 1
+        return proven
 
     def gap(self, problem: Problem) -> float:
         """Relative distance of the total value from the bound."""
@@ -68,9 +79,12 @@ def solve(
     schedule, method = flow.schedule, "flow"
     if baseline.key(problem) > schedule.key(problem):
         schedule, method = baseline, "greedy"
-    size = variables(problem)
-    optimal, first_bound, bounds = False, _first_bound(problem, flow.level_bound), {}
-    if seconds > 0 and size <= EXACT_VARIABLES:
+    optimal, first_bound = False, _first_bound(problem, flow.level_bound)
+    bounds: dict[str, int] = {}
+    if _reaches(problem, schedule, first_bound):
+        optimal = True
+        bounds["flow"] = schedule.total_value(problem)
+    elif seconds > 0 and variables(problem) <= EXACT_VARIABLES:
         found = exact(problem, schedule, seconds, seed, first_bound, deadline)
         if found.schedule.key(problem) > schedule.key(problem):
             schedule, method = found.schedule, "exact"
@@ -83,9 +97,9 @@ def solve(
             schedule, method = improved, "lns"
     reached = schedule.first_objective(problem)
     if problem.rules.worst_off == WorstOff.INTERVIEWS:
-        bounds["flow"] = flow_bound(problem, reached)
+        bounds["flow"] = min(bounds.get("flow", sys.maxsize), flow_bound(problem, reached))
     else:
-        bounds["flow"] = flow_bound(problem, 0)
+        bounds["flow"] = min(bounds.get("flow", sys.maxsize), flow_bound(problem, 0))
     if bound and not optimal:
         lp = lp_bound(problem, reached)
         if lp is not None:
@@ -106,6 +120,16 @@ def solve(
         pairs_dropped=flow.pairs_dropped,
         seconds=time.perf_counter() - started,
     )
+
+
+def _reaches(problem: Problem, schedule: Schedule, first_bound: int) -> bool:
+    """Whether ``schedule`` meets every objective's bound: the worst-off measure's, the
+    slot-free flow's value at it, no minimum missed and no booth-slot idle."""
+    key = schedule.key(problem)
+    if key.worst_off < first_bound or key.minimum_shortfall < 0 or key.idle_booth_slots < 0:
+        return False
+    level = first_bound if problem.rules.worst_off == WorstOff.INTERVIEWS else 0
+    return key.value >= flow_bound(problem, level)
 
 
 def _first_bound(problem: Problem, level_bound: int) -> int:
