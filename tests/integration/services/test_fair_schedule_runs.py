@@ -8,6 +8,7 @@ import random
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -25,6 +26,7 @@ from tests.helpers import serving, settings_for, wait_for
 from tests.integration.services.fair_support import (
     MONDAY,
     Clock,
+    Market,
     created,
     ok,
     run_schedule,
@@ -152,3 +154,78 @@ async def test_a_run_publishes_its_version_and_then_another_may_start(namespace:
             what="the published schedule",
         )
         assert [i["seeker_id"] for i in interviews.json()["interviews"]] == [str(seeker)]
+
+
+async def test_hours_breaks_interviewers_availability_and_wishes_given_at_registration_shape_the_schedule(
+    namespace: Namespace,
+) -> None:
+    app = create_app(settings_for(namespace, "fair"), clock=Clock(), planner_interval_s=60, solver_seconds=5)
+    async with serving(app) as client:
+        created(await client.post("/staff/series", json=series_body(), headers=STAFF))
+        fair = ok(await client.get("/fairs", headers=STAFF))["items"][0]
+        starts = datetime.fromisoformat(fair["starts_at"])  # six 30-minute slots
+
+        def window(first: int, last: int) -> dict[str, str]:
+            """Slots first..last inclusive."""
+            return {
+                "starts": (starts + timedelta(minutes=30 * first)).isoformat(),
+                "ends": (starts + timedelta(minutes=30 * (last + 1))).isoformat(),
+            }
+
+        market = Market(namespace, app.state.fair_store)
+        busy, quiet = await market.employer(), await market.employer(industry="信息技术")
+        seekers = [await market.seeker() for _ in range(3)]
+        await market.matches(*[(s, busy, 0.5) for s in seekers], *[(s, quiet, 0.9) for s in seekers])
+        plans = {
+            # Two interviewers from slot 1 to 4, off in slot 3.
+            busy: {
+                "interviewers": 2,
+                "hours": window(1, 4),
+                "breaks": [window(3, 3)],
+                "maximum_interviews": 3,
+            },
+            quiet: {"hours": window(0, 1)},
+        }
+        for employer, plan in plans.items():
+            headers = token(Role.EMPLOYER, organisation_id=employer)
+            body = {"vacancy_ids": [str(v) for v in market.employers[employer]], "plan": plan}
+            registration = created(
+                await client.post(f"/fairs/{fair['id']}/employer-registration", json=body, headers=headers)
+            )
+            ok(
+                await client.post(
+                    f"/staff/fairs/{fair['id']}/registrations/{registration['id']}/approve", headers=STAFF
+                )
+            )
+        bodies = [
+            {"availability": [window(2, 5)], "wishes": [str(busy)]},
+            {"interviews_wanted": 1, "wishes": [str(busy), str(quiet)]},
+            {},
+        ]
+        for seeker, body in zip(seekers, bodies, strict=True):
+            url = f"/fairs/{fair['id']}/seeker-registration"
+            created(await client.post(url, json=body, headers=token(Role.SEEKER, seeker)))
+        late, url = await market.seeker(), f"/fairs/{fair['id']}/seeker-registration"
+        outside = {
+            "availability": [{"starts": "2030-01-01T09:00:00+08:00", "ends": "2030-01-01T10:00:00+08:00"}]
+        }
+        refused = await client.post(url, json=outside, headers=token(Role.SEEKER, late))
+        assert refused.status_code == 422
+        assert "no whole interview slot" in refused.text
+        backwards = {"availability": [{"starts": window(2, 2)["ends"], "ends": window(2, 2)["starts"]}]}
+        refused = await client.post(url, json=backwards, headers=token(Role.SEEKER, late))
+        assert refused.status_code == 422
+        assert "starts < ends" in refused.text
+
+        await run_schedule(client, fair["id"], STAFF)
+        published = ok(await client.get(f"/staff/fairs/{fair['id']}/interviews", headers=STAFF))["interviews"]
+        at_busy = [i for i in published if i["employer_id"] == str(busy)]
+        assert {i["slot"] for i in at_busy} <= {1, 2, 4}
+        assert len(at_busy) <= 3
+        assert {i["slot"] for i in published if i["employer_id"] == str(quiet)} <= {0, 1}
+        first_seeker = [i for i in published if i["seeker_id"] == str(seekers[0])]
+        assert first_seeker
+        assert {i["slot"] for i in first_seeker} <= {2, 3, 4, 5}
+        assert len([i for i in published if i["seeker_id"] == str(seekers[1])]) == 1
+        # Both wished the busy booth: both got it (it has room for three).
+        assert {i["seeker_id"] for i in at_busy} >= {str(seekers[0]), str(seekers[1])}
