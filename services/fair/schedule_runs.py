@@ -73,12 +73,15 @@ class ScheduleRuns:
         return {"run_id": running["id"], "status": "cancelled"}
 
     async def run(self) -> None:
-        """Held while the service runs; at stop, this replica's workers are ended."""
+        """Held while the service runs; at stop, this replica's workers are ended and their
+        runs wound up while the store is still open."""
         try:
             await asyncio.Event().wait()
         finally:
-            for run in list(self._runs.values()):
+            runs = list(self._runs.values())
+            for run in runs:
                 run.worker.cancel()
+            await asyncio.gather(*(run.task for run in runs if run.task), return_exceptions=True)
 
     async def _finish(self, fair_id: UUID, run: _Run, prepared: Prepared) -> None:
         try:

@@ -31,6 +31,8 @@ class WorkerSolve:
 
     async def result(self) -> Solution:
         """Start the solve and wait (off the loop) for its answer."""
+        if self._cancelled:
+            raise Cancelled
         self._process.start()
         self._sending.close()  # the worker holds the only sending end: its exit ends the pipe
         try:
