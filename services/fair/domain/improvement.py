@@ -2,10 +2,10 @@
 large-neighbourhood search (LNS) for big ones.
 
 The model has one Boolean per (pair, slot) the seeker attends and the booth staffs; the
-hard rules are its constraints. The lexicographic objective (see ``scheduling``) is
-solved in two phases: first the worst-off measure alone, then, with it held, one integer
-objective ``W2 * value - W1 * minimum shortfall - idle booth-slots`` whose weights keep
-the order exact. LNS repeatedly frees the seekers around a few booths that have unmet
+hard rules are its constraints. The lexicographic objective (see ``scheduling``): the
+worst-off measure is held at a target (its bound first, lowered while proven infeasible)
+and the rest is one integer objective ``W2 * value - W1 * minimum shortfall + busy
+booth-slots`` whose weights keep the order exact. LNS repeatedly frees the seekers around a few booths that have unmet
 demand, restricted to those booths and the seekers' own, holds everyone else fixed and
 the worst-off measure at its current value, and re-solves them exactly.
 
