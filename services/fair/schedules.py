@@ -177,6 +177,8 @@ async def publish(store: FairStore, fair: Fair, prepared: Prepared, solution: So
         "interviews": len(interviews),
         "method": solution.method,
         "optimal": solution.optimal,
+        "worst_off_measure": problem.rules.worst_off.value,
+        "worst_off": solution.schedule.first_objective(problem),
         "fairness_level": solution.schedule.level(problem),
         "fairness_level_bound": solution.level_bound,
         "min_interviews_per_seeker": solution.schedule.worst_off(problem),

@@ -5,9 +5,10 @@ The model has one Boolean per (pair, slot) the seeker attends and the booth staf
 hard rules are its constraints. The lexicographic objective (see ``scheduling``): the
 worst-off measure is held at a target (its bound first, lowered while proven infeasible)
 and the rest is one integer objective ``W2 * value - W1 * minimum shortfall + busy
-booth-slots`` whose weights keep the order exact. LNS repeatedly frees the seekers around a few booths that have unmet
-demand, restricted to those booths and the seekers' own, holds everyone else fixed and
-the worst-off measure at its current value, and re-solves them exactly.
+booth-slots`` whose weights keep the order exact. LNS repeatedly frees the seekers
+around a few booths that have unmet demand, restricted to those booths and the seekers'
+own, holds everyone else fixed and the worst-off measure at its current value, and
+re-solves them exactly.
 
 Every solve runs on one worker with a fixed seed and a deterministic time limit, so a
 seed and a time budget give the same schedule on every run (wall time varies with load).

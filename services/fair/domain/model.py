@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.fair.domain.booths import Zone
-from services.fair.domain.scheduling import MAX_PER_SEEKER, Rules
+from services.fair.domain.scheduling import MAX_PER_SEEKER, Rules, WorstOff
 from shared.errors import Conflict, InvalidField
 from shared.events import catalogue as c
 from shared.input import Input, Integer, Moment, TimeOfDay
@@ -111,6 +111,17 @@ class Interviews(Input):
     per_seeker: Integer = Field(default=3, ge=1, le=12, description="k: interviews per seeker")
     per_booth_slot: Integer = Field(default=1, ge=1, le=50, description="c: interviews per booth per slot")
     gap_slots: Integer = Field(default=1, ge=0, le=12, description="free slots between a seeker's interviews")
+    worst_off: WorstOff = Field(
+        default=WorstOff.INTERVIEWS,
+        description="the scheduler's first aim, the worst-off seeker by: 'interviews' (fewest of those "
+        "they could have) or 'wish' (worst-ranked wish given)",
+    )
+    wish_weight: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="a first wish's value beside match scores in [0, 1]; rank r: 1/r of it",
+    )
 
 
 class SeriesDraft(Input):
@@ -199,6 +210,8 @@ class Fair(BaseModel):
             per_seeker=self.interviews.per_seeker,
             per_booth_slot=self.interviews.per_booth_slot,
             gap_slots=self.interviews.gap_slots,
+            worst_off=self.interviews.worst_off,
+            wish_weight=self.interviews.wish_weight,
         )
 
     def slot_start(self, slot: int) -> datetime:

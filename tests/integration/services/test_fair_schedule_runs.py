@@ -221,7 +221,8 @@ async def test_hours_breaks_interviewers_availability_and_wishes_given_at_regist
         assert refused.status_code == 422
         assert "starts < ends" in refused.text
 
-        await run_schedule(client, fair["id"], STAFF)
+        summary = await run_schedule(client, fair["id"], STAFF)
+        assert summary["worst_off_measure"] == "interviews"
         published = ok(await client.get(f"/staff/fairs/{fair['id']}/interviews", headers=STAFF))["interviews"]
         at_busy = [i for i in published if i["employer_id"] == str(busy)]
         assert {i["slot"] for i in at_busy} <= {1, 2, 4}
