@@ -25,10 +25,13 @@ def system_clock() -> datetime:
 
 
 class Planner:
-    def __init__(self, store: FairStore, clock: Clock, interval_s: float) -> None:
+    def __init__(
+        self, store: FairStore, clock: Clock, interval_s: float, solver_seconds: float = 0.0
+    ) -> None:
         self._store = store
         self._clock = clock
         self._interval = interval_s
+        self._solver_seconds = solver_seconds
 
     async def tick(self) -> int:
         """Create missing upcoming fairs and schedule those past their cutoff; returns fairs created."""
@@ -41,11 +44,11 @@ class Planner:
             if not await self._store.claim_scheduling(fair, now):
                 continue
             try:
-                summary = await schedule_fair(self._store, fair)
+                summary = await schedule_fair(self._store, fair, self._solver_seconds)
                 log.info("scheduled fair %s at its cutoff: %s", fair.id, summary)
             except DomainError as error:
                 log.warning("fair %s could not be scheduled at its cutoff: %s", fair.id, error.message)
-                await self._store.note_scheduling_error(fair, error.message)
+                await self._store.note_scheduling_error(fair.id, error.message)
         return created
 
     async def run(self) -> None:

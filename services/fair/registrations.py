@@ -10,7 +10,7 @@ from datetime import datetime
 from uuid import UUID
 
 from services.fair.adapters.repository import FairStore
-from services.fair.domain.model import Fair, Registration, check_vacancies, refusal
+from services.fair.domain.model import EmployerPlan, Fair, Registration, SeekerPlan, check_vacancies, refusal
 from services.fair.schedules import cancel_seeker, release_employer
 from shared.errors import Conflict, Forbidden, InvalidField
 from shared.events import catalogue as c
@@ -20,9 +20,16 @@ EMPLOYER, SEEKER = c.ParticipantKind.EMPLOYER, c.ParticipantKind.SEEKER
 
 
 async def register_employer(
-    store: FairStore, fair: Fair, employer_id: UUID, vacancy_ids: list[UUID], now: datetime
+    store: FairStore,
+    fair: Fair,
+    employer_id: UUID,
+    vacancy_ids: list[UUID],
+    now: datetime,
+    plan: EmployerPlan | None = None,
 ) -> Registration:
     fair.ensure_registration_open(now)
+    if plan is not None and plan.hours is not None and not any(fair.slots_within([plan.hours])):
+        raise InvalidField(["body", "plan", "hours"], "these hours hold no whole interview slot of the fair")
     employer = await store["employers"].find_one({"_id": str(employer_id)})
     if employer is None or not employer.get("approved"):
         raise Forbidden("your organisation is not approved by the talent centre yet")
@@ -31,13 +38,21 @@ async def register_employer(
         async for d in store["vacancies"].find({"employer_id": str(employer_id), "open": True}, {"_id": 1})
     }
     check_vacancies(vacancy_ids, own_open)
-    registration = Registration.new(fair.id, EMPLOYER, employer_id, now, vacancy_ids=vacancy_ids)
+    registration = Registration.new(
+        fair.id, EMPLOYER, employer_id, now, vacancy_ids=vacancy_ids, employer_plan=plan
+    )
     await store.add_registration(registration)
     return registration
 
 
 async def register_seeker(
-    store: FairStore, fair: Fair, seeker_id: UUID, now: datetime, *, walk_in: bool = False
+    store: FairStore,
+    fair: Fair,
+    seeker_id: UUID,
+    now: datetime,
+    *,
+    walk_in: bool = False,
+    plan: SeekerPlan | None = None,
 ) -> Registration:
     if walk_in:
         fair.ensure_active()
@@ -49,7 +64,9 @@ async def register_seeker(
     reason = refusal(fair.eligibility, profile.get("graduation_years", []), fair.starts_at.date())
     if reason is not None:
         raise Forbidden(f"not eligible for {fair.title}: {reason}")
-    registration = Registration.new(fair.id, SEEKER, seeker_id, now, walk_in=walk_in)
+    if plan is not None and plan.availability and not any(fair.slots_within(plan.availability)):
+        raise InvalidField(["body", "availability"], "these windows hold no whole interview slot of the fair")
+    registration = Registration.new(fair.id, SEEKER, seeker_id, now, walk_in=walk_in, seeker_plan=plan)
     if walk_in:  # a walk-in is at the venue: registered and checked in at once
         registration = registration.model_copy(update={"checked_in_at": now})
     await store.add_registration(registration)

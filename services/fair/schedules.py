@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import numpy as np
 
 from services.fair.adapters.repository import FairStore
-from services.fair.domain.booths import Exhibitor, assign_booths
-from services.fair.domain.model import Fair, Registration, stored_time
+from services.fair.domain.booths import Exhibitor, Placement, assign_booths
+from services.fair.domain.model import EmployerPlan, Fair, Registration, stored_time
 from services.fair.domain.rescheduling import Option, rebook
-from services.fair.domain.scheduling import Problem, solve
+from services.fair.domain.scheduling import MAX_PER_SEEKER, Ints, Problem
+from services.fair.domain.solver import Solution
+from services.fair.worker import WorkerSolve
 from shared.errors import Conflict
 from shared.events import Event
 from shared.events import catalogue as c
@@ -25,8 +28,28 @@ BOOTHS_PER_PART = 1_000
 Document = dict[str, Any]
 
 
-async def schedule_fair(store: FairStore, fair: Fair) -> Document:
-    """Assign booths, solve the itineraries, store them as a new version and publish it."""
+@dataclass(frozen=True)
+class Prepared:
+    """A fair's scheduling input: booths, the candidate pairs (seeker, employer) with their
+    best match, and the problem the solver takes."""
+
+    placements: list[Placement]
+    pairs: list[tuple[str, str]]
+    best: dict[tuple[str, str], tuple[float, str]]
+    problem: Problem
+
+
+async def schedule_fair(store: FairStore, fair: Fair, seconds: float = 0.0) -> Document:
+    """Assign booths, solve the itineraries in a worker process, store them as a new version
+    and publish it (the planner's path; staff runs go through ``ScheduleRuns``)."""
+    prepared = await prepare(store, fair)
+    solution = await WorkerSolve(prepared.problem, seconds).result()
+    async with store.lock("schedule", fair.id):
+        return await publish(store, await store.fair(fair.id), prepared, solution)
+
+
+async def prepare(store: FairStore, fair: Fair) -> Prepared:
+    """The booths and the checked problem; a 409 that says why where none can be built."""
     fair.ensure_active()
     employers = await store.registrations(fair.id, c.ParticipantKind.EMPLOYER, c.RegistrationStatus.APPROVED)
     seekers = await store.registrations(fair.id, c.ParticipantKind.SEEKER, c.RegistrationStatus.REGISTERED)
@@ -42,6 +65,7 @@ async def schedule_fair(store: FairStore, fair: Fair) -> Document:
     seeker_index = {seeker: i for i, seeker in enumerate(seeker_ids)}
     employer_index = {employer: i for i, employer in enumerate(employer_ids)}
     pairs = sorted(best)
+    by_employer = {str(r.participant_id): r for r in employers}
     problem = Problem(
         seekers=len(seeker_ids),
         employers=len(employer_ids),
@@ -49,8 +73,79 @@ async def schedule_fair(store: FairStore, fair: Fair) -> Document:
         employer=np.array([employer_index[e] for _, e in pairs], dtype=np.int64),
         score=np.array([best[pair][0] for pair in pairs], dtype=np.float64),
         rules=fair.rules(),
+        rank=_wish_ranks(seekers, pairs),
+        **_seeker_plans(fair, seekers),
+        **_employer_plans(fair, [by_employer[e].employer_plan for e in employer_ids]),
     )
-    solution = solve(problem)
+    problem.check()
+    return Prepared(placements, pairs, best, problem)
+
+
+def _wish_ranks(seekers: list[Registration], pairs: list[tuple[str, str]]) -> Ints:
+    """Per pair, the seeker's wish rank of the employer (1 = first), 0 where not wished."""
+    wishes = {
+        str(r.participant_id): {str(e): rank for rank, e in enumerate(r.seeker_plan.wishes, start=1)}
+        for r in seekers
+        if r.seeker_plan is not None
+    }
+    return np.array([wishes.get(seeker, {}).get(employer, 0) for seeker, employer in pairs], dtype=np.int64)
+
+
+def _seeker_plans(fair: Fair, seekers: list[Registration]) -> dict[str, Any]:
+    """Availability and wanted counts; the defaults (all day, the series' k) where unsaid."""
+    rules = fair.rules()
+    all_day = [True] * rules.slots
+    plans = [r.seeker_plan for r in seekers]
+    return {
+        "available": np.array(
+            [fair.slots_within(p.availability) if p and p.availability else all_day for p in plans],
+            dtype=np.bool_,
+        ).reshape(len(seekers), rules.slots),
+        "wanted": np.array(
+            [p.interviews_wanted if p and p.interviews_wanted else rules.per_seeker for p in plans],
+            dtype=np.int64,
+        ),
+    }
+
+
+def _employer_plans(fair: Fair, plans: list[EmployerPlan | None]) -> dict[str, Any]:
+    """Interviewers, staffed slots (hours less breaks), minimum and maximum per booth."""
+    rules = fair.rules()
+    unlimited = rules.slots * MAX_PER_SEEKER * 1_000
+
+    def staffed(plan: EmployerPlan | None) -> list[bool]:
+        if plan is None:
+            return [True] * rules.slots
+        present = fair.slots_within([plan.hours]) if plan.hours else [True] * rules.slots
+        away = fair.slots_within(plan.breaks) if plan.breaks else [False] * rules.slots
+        # A slot touching a break is lost too, not only one the break covers whole.
+        length = timedelta(minutes=fair.interviews.slot_minutes)
+        touched = [
+            any(
+                b.starts < fair.slot_start(slot) + length and fair.slot_start(slot) < b.ends
+                for b in plan.breaks
+            )
+            for slot in range(rules.slots)
+        ]
+        return [p and not a and not t for p, a, t in zip(present, away, touched, strict=True)]
+
+    return {
+        "interviewers": np.array(
+            [p.interviewers if p and p.interviewers else rules.per_booth_slot for p in plans], dtype=np.int64
+        ),
+        "present": np.array([staffed(p) for p in plans], dtype=np.bool_).reshape(len(plans), rules.slots),
+        "minimum": np.array([(p.minimum_interviews or 0) if p else 0 for p in plans], dtype=np.int64),
+        "maximum": np.array(
+            [p.maximum_interviews if p and p.maximum_interviews is not None else unlimited for p in plans],
+            dtype=np.int64,
+        ),
+    }
+
+
+async def publish(store: FairStore, fair: Fair, prepared: Prepared, solution: Solution) -> Document:
+    """Store the solved schedule as the fair's next version and publish it in parts."""
+    fair.ensure_active()
+    placements, pairs, best, problem = prepared.placements, prepared.pairs, prepared.best, prepared.problem
     version = fair.schedule_version + 1
     booth_of = {str(p.employer_id): p for p in placements}
     interviews = []
@@ -81,11 +176,16 @@ async def schedule_fair(store: FairStore, fair: Fair) -> Document:
         "seekers": problem.seekers,
         "interviews": len(interviews),
         "method": solution.method,
+        "optimal": solution.optimal,
+        "worst_off_measure": problem.rules.worst_off.value,
+        "worst_off": solution.schedule.first_objective(problem),
         "fairness_level": solution.schedule.level(problem),
         "fairness_level_bound": solution.level_bound,
         "min_interviews_per_seeker": solution.schedule.worst_off(problem),
         "total_score": round(solution.schedule.total_score(problem), 6),
-        "score_bound": round(solution.score_bound, 6),
+        "total_value": solution.schedule.total_value(problem),
+        "value_bound": solution.value_bound,
+        "bound_from": solution.bound_from,
         "optimality_gap": round(solution.gap(problem), 6),
         "pairs_without_slot": solution.pairs_dropped,
         "solve_seconds": round(solution.seconds, 3),

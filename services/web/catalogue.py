@@ -195,6 +195,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "schedule.not_yet": ("面试日程尚未发布。", "The interview schedule is not published yet."),
     "schedule.version": ("日程版本 {version}", "Schedule version {version}"),
     "schedule.run": ("立即排程", "Schedule now"),
+    "schedule.running": (
+        "排程正在进行（开始于 {since}），完成后日程自动发布，请稍后刷新。",
+        "A scheduling run is in progress (since {since}); its schedule is published when it ends.",
+    ),
     "schedule.by_booth": ("按展位", "By booth"),
     "schedule.by_seeker": ("按求职者", "By job seeker"),
     "schedule.no_interviews": ("无面试", "no interviews"),

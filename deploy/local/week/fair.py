@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from deploy.local.week import bodies
-from deploy.local.week.progress import drained, each
+from deploy.local.week.progress import POLL_S, StepFailed, drained, each
 from deploy.local.week.simulation import interview_outcome, shows_up
 from deploy.local.week.state import Week
 
 VACANCIES_BROUGHT = 10
+SCHEDULE_TIMEOUT_S = 300.0
 
 
 @dataclass
@@ -78,7 +81,16 @@ async def participants_register(week: Week, report: FairReport) -> None:
 async def schedule_is_published(week: Week, report: FairReport) -> None:
     """Staff run the scheduler; each employer reads its booth and interview list."""
     api, fair = week.platform, report.fair_id
-    report.schedule = await api.call("fair", "POST", f"/staff/fairs/{fair}/schedule", headers=week.staff)
+    await api.call("fair", "POST", f"/staff/fairs/{fair}/schedule", headers=week.staff, expect=(202,))
+    deadline = time.monotonic() + SCHEDULE_TIMEOUT_S
+    while True:  # the run solves in a worker; its summary shows once published
+        state = await api.call("fair", "GET", f"/staff/fairs/{fair}/schedule", headers=week.staff)
+        if state.get("schedule_summary") and state.get("schedule_run") is None:
+            report.schedule = state["schedule_summary"]
+            break
+        if state.get("schedule_error") or time.monotonic() > deadline:
+            raise StepFailed(f"the scheduling run did not publish: {state}")
+        await asyncio.sleep(POLL_S)
 
     async def itinerary(index: int) -> None:
         mine = await api.call("fair", "GET", f"/fairs/{fair}/itinerary", headers=week.employers[index])

@@ -117,8 +117,32 @@ class FairStore(Repository):
             )
         )
 
-    async def note_scheduling_error(self, fair: Fair, message: str) -> None:
-        await self._store.update("fairs", {"_id": str(fair.id)}, {"$set": {"schedule_error": message}})
+    async def note_scheduling_error(self, fair_id: UUID, message: str) -> None:
+        await self._store.update("fairs", {"_id": str(fair_id)}, {"$set": {"schedule_error": message}})
+
+    async def claim_run(self, fair_id: UUID, mark: dict[str, Any], now: str) -> bool:
+        """Mark a staff scheduling run unless one is marked and not yet expired."""
+        free = {"$or": [{"schedule_run": None}, {"schedule_run.expires_at": {"$lt": now}}]}
+        return bool(
+            await self._store.update(
+                "fairs",
+                {"_id": str(fair_id), **free},
+                {"$set": {"schedule_run": mark}, "$unset": {"schedule_error": ""}},
+            )
+        )
+
+    async def run_of(self, fair_id: UUID) -> dict[str, Any] | None:
+        document = await self["fairs"].find_one({"_id": str(fair_id)}, {"schedule_run": 1})
+        run: dict[str, Any] | None = (document or {}).get("schedule_run")
+        return run
+
+    async def run_is(self, fair_id: UUID, run_id: str) -> bool:
+        return await self["fairs"].find_one({"_id": str(fair_id), "schedule_run.id": run_id}) is not None
+
+    async def end_run(self, fair_id: UUID, run_id: str) -> None:
+        await self._store.update(
+            "fairs", {"_id": str(fair_id), "schedule_run.id": run_id}, {"$set": {"schedule_run": None}}
+        )
 
     # --- registrations ---------------------------------------------------------------
 

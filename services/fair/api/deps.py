@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from services.fair.adapters.repository import FairStore
 from services.fair.domain.model import Fair
 from services.fair.planner import Clock
+from services.fair.schedule_runs import ScheduleRuns
 
 
 def fair_store(request: Request) -> FairStore:
@@ -23,7 +24,13 @@ def current_time(request: Request) -> datetime:
     return clock()
 
 
+def schedule_runs(request: Request) -> ScheduleRuns:
+    runs: ScheduleRuns = request.app.state.schedule_runs
+    return runs
+
+
 StoreDep = Annotated[FairStore, Depends(fair_store)]
+RunsDep = Annotated[ScheduleRuns, Depends(schedule_runs)]
 Now = Annotated[datetime, Depends(current_time)]
 
 

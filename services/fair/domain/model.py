@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.fair.domain.booths import Zone
-from services.fair.domain.scheduling import Rules
+from services.fair.domain.scheduling import MAX_PER_SEEKER, Rules, WorstOff
 from shared.errors import Conflict, InvalidField
 from shared.events import catalogue as c
 from shared.input import Input, Integer, Moment, TimeOfDay
@@ -111,6 +111,17 @@ class Interviews(Input):
     per_seeker: Integer = Field(default=3, ge=1, le=12, description="k: interviews per seeker")
     per_booth_slot: Integer = Field(default=1, ge=1, le=50, description="c: interviews per booth per slot")
     gap_slots: Integer = Field(default=1, ge=0, le=12, description="free slots between a seeker's interviews")
+    worst_off: WorstOff = Field(
+        default=WorstOff.INTERVIEWS,
+        description="the scheduler's first aim, the worst-off seeker by: 'interviews' (fewest of those "
+        "they could have) or 'wish' (worst-ranked wish given)",
+    )
+    wish_weight: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="a first wish's value beside match scores in [0, 1]; rank r: 1/r of it",
+    )
 
 
 class SeriesDraft(Input):
@@ -199,10 +210,23 @@ class Fair(BaseModel):
             per_seeker=self.interviews.per_seeker,
             per_booth_slot=self.interviews.per_booth_slot,
             gap_slots=self.interviews.gap_slots,
+            worst_off=self.interviews.worst_off,
+            wish_weight=self.interviews.wish_weight,
         )
 
     def slot_start(self, slot: int) -> datetime:
         return self.starts_at + timedelta(minutes=slot * self.interviews.slot_minutes)
+
+    def slots_within(self, windows: list[Window]) -> list[bool]:
+        """Per slot, whether it fits whole inside one of ``windows``."""
+        length = timedelta(minutes=self.interviews.slot_minutes)
+        return [
+            any(
+                w.starts <= self.slot_start(slot) and self.slot_start(slot) + length <= w.ends
+                for w in windows
+            )
+            for slot in range(self.rules().slots)
+        ]
 
     def ensure_active(self) -> None:
         if self.status == FairStatus.CANCELLED:
@@ -229,6 +253,55 @@ class Move(Input):
 # --- registrations ----------------------------------------------------------------
 
 
+class Window(Input):
+    """A stretch of the fair day, in any offset; a slot counts as inside when it fits whole."""
+
+    starts: Moment
+    ends: Moment
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.starts < self.ends:
+            raise ValueError("a window needs starts < ends")
+        return self
+
+
+class EmployerPlan(Input):
+    """What the booth can do (all optional: defaults are the series' interview rules)."""
+
+    interviewers: Integer | None = Field(default=None, ge=1, le=50, description="interviews held at once")
+    hours: Window | None = Field(default=None, description="when the booth is staffed; default all day")
+    breaks: list[Window] = Field(default_factory=list, max_length=10)
+    minimum_interviews: Integer | None = Field(default=None, ge=0, le=2_000)
+    maximum_interviews: Integer | None = Field(default=None, ge=0, le=2_000)
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> Self:
+        low, high = self.minimum_interviews, self.maximum_interviews
+        if low is not None and high is not None and low > high:
+            raise ValueError("minimum_interviews cannot exceed maximum_interviews")
+        return self
+
+
+class SeekerPlan(Input):
+    """When the seeker can come and what they want (all optional)."""
+
+    availability: list[Window] = Field(
+        default_factory=list, max_length=10, description="when you can attend; empty: all day"
+    )
+    interviews_wanted: Integer | None = Field(default=None, ge=1, le=MAX_PER_SEEKER)
+    wishes: list[UUID] = Field(
+        default_factory=list, max_length=20, description="employers you most want to meet, first wish first"
+    )
+
+    @field_validator("wishes")
+    @classmethod
+    def _distinct(cls, wishes: list[UUID]) -> list[UUID]:
+        if len(set(wishes)) != len(wishes):
+            raise ValueError("each employer may be wished once")
+        return wishes
+
+
 class Registration(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -244,6 +317,8 @@ class Registration(BaseModel):
     queued_at: AwareDatetime | None = Field(default=None, description="when it joined the waitlist")
     queue_position: int | None = Field(default=None, description="its turn on the waitlist, first is 1")
     checked_in_at: AwareDatetime | None = None
+    employer_plan: EmployerPlan | None = None
+    seeker_plan: SeekerPlan | None = None
 
     @classmethod
     def new(
@@ -255,6 +330,8 @@ class Registration(BaseModel):
         *,
         vacancy_ids: list[UUID] | None = None,
         walk_in: bool = False,
+        employer_plan: EmployerPlan | None = None,
+        seeker_plan: SeekerPlan | None = None,
     ) -> Self:
         return cls(
             id=uuid4(),
@@ -266,6 +343,8 @@ class Registration(BaseModel):
             walk_in=walk_in,
             code=secrets.token_urlsafe(12),
             registered_at=now,
+            employer_plan=employer_plan,
+            seeker_plan=seeker_plan,
         )
 
     def event(self) -> c.FairRegistration:

@@ -1,53 +1,53 @@
-"""Interview itineraries: which seeker meets which employer, and in which slot.
+"""Interview itineraries: the model (who may meet whom, when), the objective and the rules.
 
-The problem: seekers and employers (one booth each), candidate pairs with match scores,
-``slots`` interview slots, each seeker at most ``per_seeker`` interviews (k), each booth
-at most ``per_booth_slot`` interviews per slot (c), no seeker in two places at once and
-``gap_slots`` free slots between two interviews of one seeker. The objective is
-lexicographic: first the fairness level ``m`` (every seeker gets at least
-``min(m, their possible interviews)``), then the total match score.
+Seekers and employers (one booth each) by index; one row per candidate pair (the seeker
+may meet the employer) with its match score and, where the seeker ranked the employer,
+the wish rank (1 = first wish). The day has ``slots`` interview slots.
 
-It is solved in two stages, each by an established method:
+- **Employers**: ``interviewers`` (interviews held at once, per slot; default
+  ``Rules.per_booth_slot``), ``present`` (slots the booth is staffed: arrival, departure
+  and breaks; default every slot), ``minimum`` and ``maximum`` interviews over the day
+  (default none and unlimited).
+- **Seekers**: ``available`` (slots they can attend; default every slot) and ``wanted``
+  (how many interviews; default ``Rules.per_seeker``).
 
-1. Pairs (OR-Tools graph solvers): a max flow per fairness level finds the highest
-   level ``m`` the booths can serve; a min-cost flow then picks the pairs, with every
-   seeker's first ``min(m, ...)`` interviews carrying a bonus larger than any total
-   score, so it maximises the total score among the selections that keep level ``m``.
-   Flows are integral, so the flow's total is the optimum of the problem without slots:
-   an upper bound for every schedule at that level. The gap is measured against it.
-2. Slots: every seeker's ``m`` best pairs first, then everyone's further pairs; the
-   seekers, most interviews and busiest booths first, each take the slot pattern
-   (pairwise more than ``gap_slots`` apart, clear of the slots they hold) that leaves
-   their booths the most room; a pair that finds no slot tries to move one interview
-   of another seeker at that booth (one exchange), and is dropped otherwise. Left-over
-   room is then filled with the best unused pairs.
+**Hard rules** (``violations`` checks them, independently of any solver): an interview
+sits in a slot both sides attend, at most ``interviewers`` per booth and slot, at most
+``maximum`` per employer, at most ``wanted`` per seeker, one per pair, and no two of a
+seeker's within ``gap_slots`` free slots of each other.
 
-The greedy baseline takes pairs by descending score into the earliest slot that fits.
-``solve`` also runs it and returns it instead where it is lexicographically better
-(``Solution.method`` says which), so the answer is never worse than greedy.
+**Objective**, lexicographic (``Objective``; larger is better, compared in this order):
+
+1. the worst-off seeker, by the measure staff choose (``Rules.worst_off``):
+   ``"interviews"``: the fairness level, the highest m such that every seeker has at
+   least min(m, the interviews they could have); ``"wish"``: minus the worst, over seekers
+   who ranked wishes, of the best rank they were given (a seeker given no wish counts as
+   one past their last);
+2. the total value: match scores plus ``wish_weight / rank`` for each wish given,
+   in units of 1/``VALUE_SCALE``;
+3. minus the interviews employers miss below their ``minimum`` (a soft floor);
+4. minus the idle booth-slots (a staffed booth slot with no interview).
 """
 
 from __future__ import annotations
 
 import itertools
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from ortools.graph.python.max_flow import SimpleMaxFlow
-from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from shared.errors import Conflict
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
-I32 = npt.NDArray[np.int32]
+Bools = npt.NDArray[np.bool_]
 
-# Scores in [0, 1] become integer costs with this resolution.
-SCORE_SCALE = 1_000_000
+# Values (scores and wishes) count in integer units of this resolution, so every solver
+# and the checker compare the same numbers.
+VALUE_SCALE = 10_000
 MAX_SLOTS = 96
 MAX_PER_SEEKER = 12
 
@@ -56,12 +56,19 @@ class Unschedulable(Conflict):
     """The input cannot give a schedule; the message says what to change."""
 
 
+class WorstOff(StrEnum):
+    INTERVIEWS = "interviews"
+    WISH = "wish"
+
+
 @dataclass(frozen=True)
 class Rules:
     slots: int
     per_seeker: int = 3
     per_booth_slot: int = 1
     gap_slots: int = 1
+    worst_off: WorstOff = WorstOff.INTERVIEWS
+    wish_weight: float = 1.0
 
     def check(self) -> None:
         if self.slots < 1:
@@ -76,6 +83,8 @@ class Rules:
             )
         if self.gap_slots < 0:
             raise Unschedulable("the gap between a seeker's interviews cannot be negative")
+        if self.wish_weight < 0:
+            raise Unschedulable("the weight of a wish cannot be negative")
         needed = (self.per_seeker - 1) * (self.gap_slots + 1) + 1
         if needed > self.slots:
             raise Unschedulable(
@@ -83,15 +92,10 @@ class Rules:
                 f"{needed} slots; the fair has {self.slots}"
             )
 
-    @property
-    def booth_capacity(self) -> int:
-        """Interviews one booth holds over the whole fair."""
-        return self.slots * self.per_booth_slot
-
 
 @dataclass(frozen=True)
 class Problem:
-    """Seekers and employers by index; one row per candidate pair (a seeker may meet the employer)."""
+    """One fair's scheduling input; the optional arrays default as the module says."""
 
     seekers: int
     employers: int
@@ -99,6 +103,13 @@ class Problem:
     employer: Ints
     score: Floats
     rules: Rules
+    rank: Ints | None = None  # per pair: the seeker's wish rank, 0 where not a wish
+    wanted: Ints | None = None  # per seeker
+    available: Bools | None = None  # seekers x slots
+    interviewers: Ints | None = None  # per employer
+    present: Bools | None = None  # employers x slots
+    minimum: Ints | None = None  # per employer
+    maximum: Ints | None = None  # per employer
 
     def check(self) -> None:
         self.rules.check()
@@ -106,7 +117,7 @@ class Problem:
             raise Unschedulable("no employer has a booth: approve employers before scheduling")
         if self.seekers < 1:
             raise Unschedulable("no seeker is registered for this fair")
-        if not len(self.seeker) == len(self.employer) == len(self.score):
+        if not len(self.seeker) == len(self.employer) == len(self.score) == len(self.ranks()):
             raise ValueError("pair arrays differ in length")
         if len(self.score) == 0:
             raise Unschedulable("no registered seeker matches a vacancy of a registered employer")
@@ -116,14 +127,106 @@ class Problem:
             raise ValueError("a pair names an employer index out of range")
         if not np.all((self.score >= 0) & (self.score <= 1)):
             raise ValueError("match scores must lie in [0, 1]")
+        if np.any(self.ranks() < 0):
+            raise ValueError("a wish rank must be 1 or more (0: not a wish)")
         keys = self.seeker * self.employers + self.employer
         if len(np.unique(keys)) != len(keys):
             raise ValueError("a seeker-employer pair appears twice: keep its best vacancy only")
+        slots = self.rules.slots
+        shapes = {
+            "wanted": (self.wants(), (self.seekers,)),
+            "available": (self.availability(), (self.seekers, slots)),
+            "interviewers": (self.capacity(), (self.employers,)),
+            "present": (self.presence(), (self.employers, slots)),
+            "minimum": (self.floor(), (self.employers,)),
+            "maximum": (self.ceiling(), (self.employers,)),
+        }
+        for name, (array, shape) in shapes.items():
+            if array.shape != shape:
+                raise ValueError(f"{name} has shape {array.shape}, not {shape}")
+        if np.any((self.wants() < 0) | (self.wants() > MAX_PER_SEEKER)):
+            raise Unschedulable(f"interviews wanted by a seeker must be 0 to {MAX_PER_SEEKER}")
+        if np.any(self.capacity() < 0):
+            raise Unschedulable("an employer cannot have fewer than zero interviewers")
+        if np.any((self.floor() < 0) | (self.floor() > self.ceiling())):
+            raise Unschedulable("an employer's minimum interviews must lie between 0 and its maximum")
+
+    # The arrays with their defaults.
+
+    def ranks(self) -> Ints:
+        return np.zeros(len(self.score), np.int64) if self.rank is None else self.rank
+
+    def wants(self) -> Ints:
+        default = np.full(self.seekers, self.rules.per_seeker, np.int64)
+        return default if self.wanted is None else self.wanted
+
+    def availability(self) -> Bools:
+        default = np.ones((self.seekers, self.rules.slots), np.bool_)
+        return default if self.available is None else self.available
+
+    def capacity(self) -> Ints:
+        default = np.full(self.employers, self.rules.per_booth_slot, np.int64)
+        return default if self.interviewers is None else self.interviewers
+
+    def presence(self) -> Bools:
+        default = np.ones((self.employers, self.rules.slots), np.bool_)
+        return default if self.present is None else self.present
+
+    def floor(self) -> Ints:
+        return np.zeros(self.employers, np.int64) if self.minimum is None else self.minimum
+
+    def ceiling(self) -> Ints:
+        unlimited = np.full(self.employers, self.rules.slots * MAX_PER_SEEKER * self.seekers, np.int64)
+        return unlimited if self.maximum is None else self.maximum
+
+    # Derived figures.
+
+    def booth_room(self) -> Ints:
+        """Employers x slots: interviews each booth holds in each slot."""
+        return np.where(self.presence(), self.capacity()[:, np.newaxis], 0).astype(np.int64)
+
+    def booth_total(self) -> Ints:
+        """Per employer, the most interviews over the day: room summed, capped by the maximum."""
+        total: Ints = np.minimum(self.booth_room().sum(axis=1), self.ceiling())
+        return total
+
+    def value(self) -> Ints:
+        """Per pair, its integer value: the match score plus the wish's weight over its rank."""
+        ranks = self.ranks()
+        wish = np.where(ranks > 0, self.rules.wish_weight / np.maximum(ranks, 1), 0.0)
+        return np.rint((self.score + wish) * VALUE_SCALE).astype(np.int64)
+
+    def fitting(self) -> Ints:
+        """Per seeker, the most interviews their availability holds with the gap between them
+        (earliest first is optimal for this interval packing)."""
+        count = np.zeros(self.seekers, np.int64)
+        last = np.full(self.seekers, -(self.rules.gap_slots + 1), np.int64)
+        available = self.availability()
+        for slot in range(self.rules.slots):
+            take = available[:, slot] & (slot - last > self.rules.gap_slots)
+            count += take
+            last = np.where(take, slot, last)
+        return count
 
     def possible(self) -> Ints:
-        """Per seeker, the most interviews they could have: min(k, their candidate employers)."""
+        """Per seeker, the most interviews they could have: wanted, capped by their candidate
+        employers and by what their availability holds."""
         counts = np.bincount(self.seeker, minlength=self.seekers).astype(np.int64)
-        return np.minimum(counts, self.rules.per_seeker)
+        return np.minimum(np.minimum(counts, self.wants()), self.fitting())
+
+    def wish_count(self) -> Ints:
+        """Per seeker, how many wishes they ranked."""
+        ranked = self.ranks() > 0
+        return np.bincount(self.seeker[ranked], minlength=self.seekers).astype(np.int64)
+
+
+class Objective(NamedTuple):
+    """The lexicographic objective; tuples compare in this order, larger is better."""
+
+    worst_off: int
+    value: int
+    minimum_shortfall: int  # negated
+    idle_booth_slots: int  # negated
 
 
 @dataclass(frozen=True)
@@ -136,8 +239,17 @@ class Schedule:
     def per_seeker(self, problem: Problem) -> Ints:
         return np.bincount(problem.seeker[self.pair], minlength=problem.seekers).astype(np.int64)
 
+    def per_employer(self, problem: Problem) -> Ints:
+        return np.bincount(problem.employer[self.pair], minlength=problem.employers).astype(np.int64)
+
     def total_score(self, problem: Problem) -> float:
         return float(problem.score[self.pair].sum())
+
+    def total_value(self, problem: Problem) -> int:
+        return int(problem.value()[self.pair].sum())
+
+    def wishes_given(self, problem: Problem) -> int:
+        return int(np.count_nonzero(problem.ranks()[self.pair] > 0))
 
     def worst_off(self, problem: Problem) -> int:
         """The fewest interviews of any seeker who could have had one."""
@@ -151,312 +263,83 @@ class Schedule:
         short = counts < possible
         return int(counts[short].min()) if short.any() else int(possible.max())
 
-    def key(self, problem: Problem) -> tuple[int, float]:
-        """The lexicographic objective: fairness level, then total score (at the solver's resolution)."""
-        return self.level(problem), round(self.total_score(problem), 6)
+    def worst_wish(self, problem: Problem) -> int:
+        """Over seekers who ranked wishes, the worst best rank given (one past their last if none)."""
+        wishes = problem.wish_count()
+        best = wishes + 1
+        ranks = problem.ranks()[self.pair]
+        given = ranks > 0
+        np.minimum.at(best, problem.seeker[self.pair][given], ranks[given])
+        ranked = wishes > 0
+        return int(best[ranked].max()) if ranked.any() else 0
 
+    def minimum_shortfall(self, problem: Problem) -> int:
+        return int(np.maximum(problem.floor() - self.per_employer(problem), 0).sum())
 
-@dataclass(frozen=True)
-class Solution:
-    schedule: Schedule
-    method: str  # "flow", or "greedy" where the greedy schedule was better
-    level_bound: int
-    score_bound: float
-    pairs_selected: int
-    pairs_dropped: int
-    seconds: float
+    def idle_booth_slots(self, problem: Problem) -> int:
+        staffed = problem.booth_room() > 0
+        busy = np.zeros_like(staffed)
+        busy[problem.employer[self.pair], self.slot] = True
+        return int(np.count_nonzero(staffed & ~busy))
 
-    def gap(self, problem: Problem) -> float:
-        """Relative distance of the total score from the bound at the bound's fairness level."""
-        if self.score_bound <= 0:
-            return 0.0
-        return max(0.0, (self.score_bound - self.schedule.total_score(problem)) / self.score_bound)
+    def first_objective(self, problem: Problem) -> int:
+        if problem.rules.worst_off == WorstOff.WISH:
+            return -self.worst_wish(problem)
+        return self.level(problem)
 
-
-def solve(problem: Problem) -> Solution:
-    """The optimised schedule with its bound."""
-    started = time.perf_counter()
-    problem.check()
-    level = _best_level(problem)
-    chosen = _select_pairs(problem, level)
-    bound = float(problem.score[chosen].sum())
-    slots = _SlotBook(problem)
-    dropped = slots.place(chosen, level)
-    by_score = np.argsort(-problem.score, kind="stable")
-    slots.fill(by_score)
-    schedule, method = slots.schedule(), "flow"
-    # A safeguard, not the method: on small, tightly gapped instances slot placement can
-    # lose what greedy keeps; the better of the two is returned, and says which it is.
-    baseline = _greedy(problem, by_score)
-    if baseline.key(problem) > schedule.key(problem):
-        schedule, method = baseline, "greedy"
-    return Solution(
-        schedule=schedule,
-        method=method,
-        level_bound=level,
-        score_bound=bound,
-        pairs_selected=len(chosen),
-        pairs_dropped=dropped,
-        seconds=time.perf_counter() - started,
-    )
-
-
-def greedy(problem: Problem) -> Schedule:
-    """The baseline: pairs by descending score, each into the earliest slot that fits."""
-    problem.check()
-    return _greedy(problem, np.argsort(-problem.score, kind="stable"))
-
-
-def _greedy(problem: Problem, by_score: Ints) -> Schedule:
-    slots = _SlotBook(problem)
-    slots.fill(by_score)
-    return slots.schedule()
-
-
-# --- stage 1: pairs ---------------------------------------------------------------
-
-
-def _best_level(problem: Problem) -> int:
-    """The highest fairness level the booths can serve, by bisection over max flows."""
-    possible = problem.possible()
-    low, high = 0, int(possible.max())
-    while low < high:
-        middle = (low + high + 1) // 2
-        if _level_fits(problem, np.minimum(possible, middle)):
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def _level_fits(problem: Problem, wanted: Ints) -> bool:
-    tails, heads, capacities = _arcs(problem, [wanted])
-    flow = SimpleMaxFlow()
-    flow.add_arcs_with_capacity(tails, heads, capacities)
-    if flow.solve(SOURCE, SINK) != SimpleMaxFlow.OPTIMAL:
-        raise RuntimeError("the max-flow solver failed")
-    return int(flow.optimal_flow()) == int(wanted.sum())
-
-
-def _select_pairs(problem: Problem, level: int) -> Ints:
-    """Indices of the chosen pairs: max total score among selections that keep ``level``."""
-    possible = problem.possible()
-    guaranteed = np.minimum(possible, level)
-    supply = int(possible.sum())
-    # Larger than any total score, so every guaranteed interview outweighs all scores.
-    bonus = SCORE_SCALE * (supply + 1)
-    tails, heads, capacities = _arcs(problem, [guaranteed, possible - guaranteed])
-    pairs = len(problem.score)
-    unit_costs = np.concatenate(
-        [
-            np.full(problem.seekers, -bonus),
-            np.zeros(problem.seekers, np.int64),
-            -np.rint(problem.score * SCORE_SCALE).astype(np.int64),
-            np.zeros(problem.employers, np.int64),
-        ]
-    )
-    flow = SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, unit_costs)
-    # Interviews nobody needs flow straight to the sink at no cost.
-    flow.add_arc_with_capacity_and_unit_cost(SOURCE, SINK, supply, 0)
-    flow.set_node_supply(SOURCE, supply)
-    flow.set_node_supply(SINK, -supply)
-    if flow.solve() != SimpleMinCostFlow.OPTIMAL:
-        raise RuntimeError("the min-cost-flow solver failed")
-    first = 2 * problem.seekers
-    flows = np.asarray(flow.flows(np.arange(first, first + pairs, dtype=np.int32)), dtype=np.int64)
-    chosen: Ints = np.flatnonzero(flows > 0).astype(np.int64)
-    return chosen
-
-
-SOURCE, SINK, FIRST_SEEKER = 0, 1, 2
-
-
-def _arcs(problem: Problem, seeker_capacities: list[Ints]) -> tuple[I32, I32, Ints]:
-    """Source to each seeker (one arc per entry of ``seeker_capacities``), seeker to employer
-    for every pair (capacity 1), employer to sink (the booth's capacity); in that order."""
-    first_employer = FIRST_SEEKER + problem.seekers
-    seekers = np.arange(problem.seekers, dtype=np.int64) + FIRST_SEEKER
-    employers = np.arange(problem.employers, dtype=np.int64) + first_employer
-    tails = [np.full(problem.seekers, SOURCE) for _ in seeker_capacities]
-    heads = [seekers for _ in seeker_capacities]
-    tails += [problem.seeker + FIRST_SEEKER, employers]
-    heads += [problem.employer + first_employer, np.full(problem.employers, SINK)]
-    capacities = [
-        *seeker_capacities,
-        np.ones(len(problem.seeker), np.int64),
-        np.full(problem.employers, problem.rules.booth_capacity),
-    ]
-    return (
-        np.concatenate(tails).astype(np.int32),
-        np.concatenate(heads).astype(np.int32),
-        np.concatenate(capacities).astype(np.int64),
-    )
-
-
-# --- stage 2: slots ---------------------------------------------------------------
-
-
-@cache
-def _patterns(slots: int, count: int, gap: int) -> npt.NDArray[np.int64]:
-    """Every ordered choice of ``count`` slots pairwise more than ``gap`` apart, one per row."""
-    rows = [
-        permutation
-        for combination in itertools.combinations(range(slots), count)
-        if all(b - a > gap for a, b in itertools.pairwise(combination))
-        for permutation in itertools.permutations(combination)
-    ]
-    return np.array(rows, dtype=np.int64).reshape(len(rows), count)
-
-
-@cache
-def _extendable(slots: int, count: int, more: int, gap: int) -> npt.NDArray[np.int64]:
-    """The ordered choices of ``count`` slots that leave room for ``more`` further ones."""
-    return np.unique(_patterns(slots, count + more, gap)[:, :count], axis=0)
-
-
-@dataclass
-class _SlotBook:
-    """Who sits where: free room per booth and slot, and each seeker's booked slots."""
-
-    problem: Problem
-    room: Ints = field(init=False)
-    booked: dict[int, dict[int, int]] = field(init=False)  # seeker -> {slot: pair}
-    at_booth: dict[tuple[int, int], set[int]] = field(init=False)  # (employer, slot) -> pairs
-
-    def __post_init__(self) -> None:
-        rules = self.problem.rules
-        self.room = np.full((self.problem.employers, rules.slots), rules.per_booth_slot, dtype=np.int64)
-        self.booked = {}
-        self.at_booth = {}
-
-    def schedule(self) -> Schedule:
-        entries = sorted((pair, slot) for slots in self.booked.values() for slot, pair in slots.items())
-        pairs = np.array([pair for pair, _ in entries], dtype=np.int64)
-        slots = np.array([slot for _, slot in entries], dtype=np.int64)
-        return Schedule(pair=pairs, slot=slots)
-
-    def place(self, chosen: Ints, level: int) -> int:
-        """Give the chosen pairs slots; returns how many found none.
-
-        Every seeker's ``level`` best pairs are placed before anyone's further ones, so
-        the slots that suit many patterns go to the fairness guarantee first.
-        """
-        problem = self.problem
-        by_seeker: dict[int, list[int]] = {}
-        for pair in chosen[np.argsort(-problem.score[chosen], kind="stable")].tolist():
-            by_seeker.setdefault(int(problem.seeker[pair]), []).append(pair)
-        load = np.bincount(problem.employer[chosen], minlength=problem.employers)
-        # Most interviews first, then those whose booths are busiest.
-        order = sorted(
-            by_seeker.items(),
-            key=lambda item: (-len(item[1]), -int(load[problem.employer[item[1]]].sum())),
+    def key(self, problem: Problem) -> Objective:
+        return Objective(
+            self.first_objective(problem),
+            self.total_value(problem),
+            -self.minimum_shortfall(problem),
+            -self.idle_booth_slots(problem),
         )
-        unplaced: list[int] = []
-        for seeker, pairs in order:
-            if pairs[:level]:
-                unplaced.extend(self._place_seeker(seeker, pairs[:level], still_to_come=len(pairs) - level))
-        for seeker, pairs in order:
-            if pairs[level:]:
-                unplaced.extend(self._place_seeker(seeker, pairs[level:]))
-        return sum(1 for pair in unplaced if not self._exchange(pair))
 
-    def fill(self, candidates: Ints) -> None:
-        """Add pairs in the given order wherever a seeker has room and a slot fits."""
-        problem = self.problem
-        per_seeker = problem.rules.per_seeker
-        seekers, employers = problem.seeker.tolist(), problem.employer.tolist()
-        booth_free = self.room.sum(axis=1)
-        for pair in candidates.tolist():
-            seeker, employer = seekers[pair], employers[pair]
-            slots = self.booked.get(seeker, {})
-            if len(slots) >= per_seeker or booth_free[employer] == 0:
-                continue
-            if any(employers[other] == employer for other in slots.values()):
-                continue
-            slot = next(self._free_slots(seeker, employer), None)
-            if slot is not None:
-                self._book(pair, slot)
-                booth_free[employer] -= 1
 
-    def _place_seeker(self, seeker: int, pairs: list[int], still_to_come: int = 0) -> list[int]:
-        """Book the pattern (clear of the seeker's booked slots) that places the most and
-        leaves the most room; returns the pairs that found no slot. With ``still_to_come``,
-        patterns leaving slots for that many more interviews win when they place as many."""
-        rules = self.problem.rules
-        choices = [_patterns(rules.slots, len(pairs), rules.gap_slots)]
-        if still_to_come > 0:
-            choices.insert(0, _extendable(rules.slots, len(pairs), still_to_come, rules.gap_slots))
-        best: tuple[int, list[int], list[bool]] | None = None
-        for patterns in choices:
-            found = self._best_pattern(seeker, pairs, patterns)
-            if found is not None and (best is None or found[0] > best[0]):
-                best = found
-        if best is None:  # no pattern clear of the booked slots: one at a time
-            if len(pairs) == 1:
-                return pairs
-            return [left for pair in pairs for left in self._place_seeker(seeker, [pair])]
-        _, pattern, fits = best
-        left = []
-        for pair, slot, fit in zip(pairs, pattern, fits, strict=True):
-            if fit:
-                self._book(pair, slot)
-            else:
-                left.append(pair)
-        return left
+def violations(problem: Problem, schedule: Schedule) -> list[str]:
+    """Every broken hard rule, in words; empty for a feasible schedule.
 
-    def _best_pattern(
-        self, seeker: int, pairs: list[int], patterns: npt.NDArray[np.int64]
-    ) -> tuple[int, list[int], list[bool]] | None:
-        """How many the best of ``patterns`` places, its slots and which of them fit."""
-        rules = self.problem.rules
-        taken = np.array(list(self.booked.get(seeker, {})), dtype=np.int64)
-        if taken.size:
-            clear = np.abs(patterns[:, :, np.newaxis] - taken[np.newaxis, np.newaxis, :]) > rules.gap_slots
-            patterns = patterns[clear.all(axis=(1, 2))]
-        if len(patterns) == 0:
-            return None
-        employers = self.problem.employer[pairs]
-        room = self.room[employers[np.newaxis, :], patterns]
-        fits = room > 0
-        # Most interviews placed first, then the most room left.
-        placed, left_room = fits.sum(axis=1), np.where(fits, room, 0).sum(axis=1)
-        best = int(np.argmax(placed * (rules.per_booth_slot * len(pairs) + 1) + left_room))
-        return int(placed[best]), patterns[best].tolist(), fits[best].tolist()
-
-    def _exchange(self, pair: int) -> bool:
-        """Free a slot for ``pair`` by moving one interview of another seeker at the booth."""
-        seeker, employer = int(self.problem.seeker[pair]), int(self.problem.employer[pair])
-        for slot in self._gap_fitting(seeker):
-            for other in list(self.at_booth.get((employer, slot), ())):
-                mover = int(self.problem.seeker[other])
-                for target in self._free_slots(mover, employer, leaving=slot):
-                    self._unbook(other, slot)
-                    self._book(other, target)
-                    self._book(pair, slot)
-                    return True
-        return False
-
-    def _gap_fitting(self, seeker: int, leaving: int | None = None) -> Iterator[int]:
-        gap = self.problem.rules.gap_slots
-        taken = [slot for slot in self.booked.get(seeker, {}) if slot != leaving]
-        for slot in range(self.problem.rules.slots):
-            if all(abs(slot - other) > gap for other in taken):
-                yield slot
-
-    def _free_slots(self, seeker: int, employer: int, leaving: int | None = None) -> Iterator[int]:
-        for slot in self._gap_fitting(seeker, leaving):
-            if self.room[employer, slot] > 0:
-                yield slot
-
-    def _book(self, pair: int, slot: int) -> None:
-        seeker, employer = int(self.problem.seeker[pair]), int(self.problem.employer[pair])
-        self.booked.setdefault(seeker, {})[slot] = pair
-        self.at_booth.setdefault((employer, slot), set()).add(pair)
-        self.room[employer, slot] -= 1
-
-    def _unbook(self, pair: int, slot: int) -> None:
-        seeker, employer = int(self.problem.seeker[pair]), int(self.problem.employer[pair])
-        del self.booked[seeker][slot]
-        self.at_booth[(employer, slot)].discard(pair)
-        self.room[employer, slot] += 1
+    Written from the rules alone, apart from the solvers' own bookkeeping, so that it can
+    check them.
+    """
+    found: list[str] = []
+    pairs, slots = schedule.pair.tolist(), schedule.slot.tolist()
+    if len(pairs) != len(slots):
+        return ["pairs and slots differ in length"]
+    if len(set(pairs)) != len(pairs):
+        found.append("a pair has two interviews")
+    available, present = problem.availability(), problem.presence()
+    capacity, ceiling, wants = problem.capacity(), problem.ceiling(), problem.wants()
+    at_booth: dict[tuple[int, int], int] = {}
+    per_employer: dict[int, int] = {}
+    slots_of: dict[int, list[int]] = {}
+    for pair, slot in zip(pairs, slots, strict=True):
+        if not 0 <= pair < len(problem.score):
+            found.append(f"pair {pair} does not exist")
+            continue
+        if not 0 <= slot < problem.rules.slots:
+            found.append(f"slot {slot} is outside the day")
+            continue
+        seeker, employer = int(problem.seeker[pair]), int(problem.employer[pair])
+        if not available[seeker, slot]:
+            found.append(f"seeker {seeker} is not available in slot {slot}")
+        if not present[employer, slot]:
+            found.append(f"employer {employer} is not at the booth in slot {slot}")
+        at_booth[(employer, slot)] = at_booth.get((employer, slot), 0) + 1
+        per_employer[employer] = per_employer.get(employer, 0) + 1
+        slots_of.setdefault(seeker, []).append(slot)
+    for (employer, slot), count in at_booth.items():
+        if count > capacity[employer]:
+            found.append(
+                f"employer {employer} has {count} interviews in slot {slot}, {capacity[employer]} at once"
+            )
+    for employer, count in per_employer.items():
+        if count > ceiling[employer]:
+            found.append(f"employer {employer} has {count} interviews, at most {ceiling[employer]}")
+    for seeker, taken in slots_of.items():
+        if len(taken) > wants[seeker]:
+            found.append(f"seeker {seeker} has {len(taken)} interviews, wanted {wants[seeker]}")
+        for a, b in itertools.pairwise(sorted(taken)):
+            if b - a <= problem.rules.gap_slots:
+                found.append(f"seeker {seeker} has interviews in slots {a} and {b}, closer than the gap")
+    return found

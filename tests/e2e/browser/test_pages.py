@@ -3,6 +3,7 @@ the public APIs, then does and checks what a person would on the pages."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -108,7 +109,23 @@ async def test_staff_approve_an_employer_then_read_a_fairs_schedule_and_statisti
         return answer.status_code
 
     await wait_for(
-        schedule, until=lambda status: status == 200, timeout=90, what="a schedule with the matched pair"
+        schedule,
+        until=lambda status: status == 202,
+        timeout=90,
+        what="a scheduling run with the matched pair",
+    )
+
+    async def summary() -> dict[str, Any]:
+        answer = await platform.api.get(
+            f"{platform.urls['fair']}/staff/fairs/{fair_id}/schedule", headers=staff
+        )
+        return dict(answer.json())
+
+    await wait_for(
+        summary,
+        until=lambda state: bool(state.get("schedule_summary")) and state.get("schedule_run") is None,
+        timeout=90,
+        what="the run's schedule published",
     )
     for code in (registration["code"], seeker_registration["code"]):
         await platform.call("POST", "fair", f"/staff/fairs/{fair_id}/check-ins", staff, json={"code": code})

@@ -144,6 +144,25 @@ class Market:
         )
 
 
+async def run_schedule(client: httpx.AsyncClient, fair_id: str, staff: Mapping[str, str]) -> dict[str, Any]:
+    """Start a staff scheduling run (202) and wait for it to publish; the new summary."""
+    before = ok(await client.get(f"/staff/fairs/{fair_id}/schedule", headers=staff))
+    version = before.get("schedule_summary", {}).get("version", 0)
+    answer = await client.post(f"/staff/fairs/{fair_id}/schedule", headers=staff)
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["status"] == "running"
+    after = await wait_for(
+        lambda: client.get(f"/staff/fairs/{fair_id}/schedule", headers=staff),
+        until=lambda response: (
+            response.json().get("schedule_summary", {}).get("version", 0) > version
+            and response.json().get("schedule_run") is None
+        ),
+        timeout=60,
+        what="the scheduling run to publish its version",
+    )
+    return dict(after.json()["schedule_summary"])
+
+
 def created(response: httpx.Response) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     return dict(response.json())

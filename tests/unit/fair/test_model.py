@@ -8,9 +8,9 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
-from services.fair.domain.model import Eligibility, WeeklyRule, refusal
+from services.fair.domain.model import Eligibility, Interviews, WeeklyRule, refusal
 from services.fair.domain.rescheduling import Option, rebook
-from services.fair.domain.scheduling import Rules
+from services.fair.domain.scheduling import Rules, WorstOff
 from services.fair.domain.statistics import Figures, OfferedVacancy, demand, figures
 from shared.events import catalogue as c
 
@@ -126,3 +126,13 @@ def test_talent_demand_by_category_skill_and_industry() -> None:
     assert table[("industry", "信息技术")] == (1, 2)
     assert table[("talent_category", "high_skill")] == (1, 5)
     assert len(rows) == 7
+
+
+def test_staff_choose_the_worst_off_measure_and_the_weight_of_wishes() -> None:
+    chosen = Interviews.model_validate({"worst_off": "wish", "wish_weight": 2})
+    assert (chosen.worst_off, chosen.wish_weight) == (WorstOff.WISH, 2.0)
+    assert Interviews().worst_off == WorstOff.INTERVIEWS
+    with pytest.raises(ValidationError, match="'interviews' or 'wish'"):
+        Interviews.model_validate({"worst_off": "fairest"})
+    with pytest.raises(ValidationError, match="greater than or equal to 0"):
+        Interviews.model_validate({"wish_weight": -1})

@@ -9,10 +9,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.fair.api.deps import FairDep, Now, StoreDep
+from services.fair.api.deps import FairDep, Now, RunsDep, StoreDep
 from services.fair.domain.model import Fair, FairStatus, Move, stored_time
 from services.fair.registrations import change_capacity
-from services.fair.schedules import schedule_fair
 from shared.api.errors import AUTH_ERRORS, Responses
 from shared.api.pagination import Page, Paging, paged
 from shared.api.security import Caller, Staff
@@ -93,18 +92,28 @@ async def close_registration(staff: Staff, fair: FairDep, store: StoreDep, now: 
 
 
 @router.post(
-    "/staff/fairs/{fair_id}/schedule", responses={**CHANGED, 409: {"description": "cannot schedule"}}
+    "/staff/fairs/{fair_id}/schedule",
+    status_code=202,
+    responses={**CHANGED, 409: {"description": "cannot schedule, or a run is already running"}},
 )
-async def schedule(staff: Staff, fair: FairDep, store: StoreDep) -> dict[str, Any]:
-    """Assign booths and build the interview itineraries now; publishes a new schedule version."""
-    async with store.lock("schedule", fair.id):
-        return await schedule_fair(store, await store.fair(fair.id))
+async def schedule(staff: Staff, fair: FairDep, runs: RunsDep) -> dict[str, Any]:
+    """Start assigning booths and building the interview itineraries; answers at once. The
+    new schedule version is published as ``fair.schedule_published`` and shows in
+    ``GET /staff/fairs/{id}/schedule`` when the run ends."""
+    return await runs.start(fair)
+
+
+@router.delete("/staff/fairs/{fair_id}/schedule/run", responses={404: {"description": "no run is running"}})
+async def cancel_schedule_run(staff: Staff, fair_id: UUID, runs: RunsDep) -> dict[str, Any]:
+    """Cancel the running schedule run; nothing of it is published."""
+    return await runs.cancel(fair_id)
 
 
 @router.get("/staff/fairs/{fair_id}/schedule", responses={404: {}})
 async def schedule_summary(staff: Staff, fair_id: UUID, store: StoreDep) -> dict[str, Any]:
+    """The current schedule's summary, the last run's error and the run now running, if any."""
     document = await store["fairs"].find_one(
-        {"_id": str(fair_id)}, {"schedule_summary": 1, "schedule_error": 1}
+        {"_id": str(fair_id)}, {"schedule_summary": 1, "schedule_error": 1, "schedule_run": 1}
     )
     if document is None:
         raise NotFound(f"no fair {fair_id}")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.fair.api.deps import FairDep, Now, StoreDep
-from services.fair.domain.model import Registration
+from services.fair.domain.model import EmployerPlan, Registration, SeekerPlan
 from services.fair.registrations import approve_employer, register_employer, register_seeker, withdraw
 from shared.api.errors import AUTH_ERRORS, Responses
 from shared.api.security import EmployerUser, Participant, Seeker, Staff
@@ -29,6 +29,9 @@ class EmployerSignUp(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     vacancy_ids: list[UUID] = Field(min_length=1, max_length=500, description="your open vacancies to bring")
+    plan: EmployerPlan | None = Field(
+        default=None, description="interviewers, hours, breaks, minimum and maximum interviews"
+    )
 
 
 class WalkIn(BaseModel):
@@ -56,17 +59,21 @@ async def register_as_employer(
     """Register your organisation with the vacancies it brings; staff then approve it into a booth."""
     if user.organisation_id is None:
         raise Forbidden("your account has no organisation yet")
-    return await register_employer(store, fair, user.organisation_id, body.vacancy_ids, now)
+    return await register_employer(store, fair, user.organisation_id, body.vacancy_ids, now, body.plan)
 
 
 @router.post(
     "/fairs/{fair_id}/seeker-registration",
     status_code=status.HTTP_201_CREATED,
-    responses={**REFUSED, **CLOSED},
+    responses={**REFUSED, **CLOSED, 422: {}},
 )
-async def register_as_seeker(seeker: Seeker, fair: FairDep, store: StoreDep, now: Now) -> Registration:
-    """Pre-register; the fair's eligibility rules are checked against your profile."""
-    return await register_seeker(store, fair, seeker.account_id, now)
+async def register_as_seeker(
+    seeker: Seeker, fair: FairDep, store: StoreDep, now: Now, plan: SeekerPlan | None = None
+) -> Registration:
+    """Pre-register, optionally with when you can attend, how many interviews you want and
+    the employers you most want to meet; the fair's eligibility rules are checked against
+    your profile."""
+    return await register_seeker(store, fair, seeker.account_id, now, plan=plan)
 
 
 @router.get("/fairs/{fair_id}/registration", responses={404: {}})
