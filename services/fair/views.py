@@ -1,4 +1,4 @@
-"""Read-side answers assembled from the store: statistics, talent demand, CSV."""
+"""Read-side answers assembled from the store: statistics, talent demand, CSV, exhibitors."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from uuid import UUID
 
 from pydantic import BaseModel
 
@@ -130,3 +131,19 @@ def demand_csv(rows: Sequence[Demand]) -> str:
         ["dimension", "value", "vacancies", "posts"],
         ([r.dimension, r.value, r.vacancies, r.posts] for r in rows),
     )
+
+
+class Exhibitor(BaseModel):
+    employer_id: UUID
+    name: str
+
+
+async def exhibitors(store: FairStore, fair: Fair) -> list[Exhibitor]:
+    """The employers taking part (approved, or registered and not yet decided), by name: what a
+    seeker ranks as wishes."""
+    taking_part = await store.registrations(
+        fair.id, c.ParticipantKind.EMPLOYER, Status.APPROVED, Status.REGISTERED
+    )
+    ids = [str(registration.participant_id) for registration in taking_part]
+    names = {d["_id"]: d.get("name") or "" async for d in store["employers"].find({"_id": {"$in": ids}})}
+    return sorted((Exhibitor(employer_id=UUID(i), name=names.get(i, "")) for i in ids), key=lambda e: e.name)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request, Response
 
 from services.web.backend import FIRST_PAGE, ApiError
 from services.web.deps import BackendDep, SettingsDep, see_other
-from services.web.forms import joined, optional_int, split_list
+from services.web.forms import employer_plan, joined, optional_int, split_list
 from services.web.session import CsrfChecked, EmployerViewer, sign_in
 from services.web.templating import render
 
@@ -181,8 +181,18 @@ async def fairs(
 
 @router.post("/fairs/{fair_id}/register", dependencies=[CsrfChecked])
 async def register_for_fair(
-    fair_id: UUID, viewer: EmployerViewer, backend: BackendDep, vacancy_ids: Annotated[list[UUID], Form()]
+    fair_id: UUID,
+    viewer: EmployerViewer,
+    backend: BackendDep,
+    vacancy_ids: Annotated[list[UUID], Form()],
+    interviewers: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "",
+    breaks: Annotated[str, Form()] = "",
+    minimum_interviews: Annotated[str, Form()] = "",
+    maximum_interviews: Annotated[str, Form()] = "",
 ) -> Response:
-    body = {"vacancy_ids": [str(v) for v in vacancy_ids]}
+    fair = await backend.call("GET", "fair", f"/fairs/{fair_id}", viewer.token)
+    plan = employer_plan(fair, interviewers, hours, breaks, minimum_interviews, maximum_interviews)
+    body = {"vacancy_ids": [str(v) for v in vacancy_ids], "plan": plan}
     await backend.call("POST", "fair", f"/fairs/{fair_id}/employer-registration", viewer.token, json=body)
     return see_other("/employer/fairs?registered=1")

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Form, Request, Response
 
 from services.web.backend import FIRST_PAGE, ApiError
 from services.web.deps import BackendDep, SettingsDep, see_other
-from services.web.forms import joined, optional_int, split_list
+from services.web.forms import joined, optional_int, seeker_plan, split_list
 from services.web.session import CsrfChecked, SeekerViewer, sign_out
 from services.web.templating import render
 
 router = APIRouter(prefix="/seeker")
+WISH_PLACES = 5  # ranked wishes the registration form offers
 
 
 @router.get("/matches")
@@ -148,9 +149,35 @@ async def fairs(request: Request, viewer: SeekerViewer, backend: BackendDep) -> 
     return render(request, "seeker/fairs.html", fairs=page["items"])
 
 
+@router.get("/fairs/{fair_id}/register")
+async def registration_form(
+    request: Request, fair_id: UUID, viewer: SeekerViewer, backend: BackendDep
+) -> Response:
+    """When the seeker can come, how many interviews they want, and their wishes ranked among
+    the fair's employers (those they have matches with first)."""
+    fair = await backend.call("GET", "fair", f"/fairs/{fair_id}", viewer.token)
+    employers = await backend.call("GET", "fair", f"/fairs/{fair_id}/employers", viewer.token)
+    matches = await backend.call("GET", "seeker", "/me/matches", viewer.token, params=FIRST_PAGE)
+    matched = {m.get("employer_id") for m in matches["items"]}
+    employers.sort(key=lambda e: e["employer_id"] not in matched)
+    return render(
+        request, "seeker/fair_registration.html", fair=fair, employers=employers, matched=matched,
+        wish_places=min(WISH_PLACES, len(employers)),
+    )  # fmt: skip
+
+
 @router.post("/fairs/{fair_id}/register", dependencies=[CsrfChecked])
-async def register_for_fair(fair_id: UUID, viewer: SeekerViewer, backend: BackendDep) -> Response:
-    await backend.call("POST", "fair", f"/fairs/{fair_id}/seeker-registration", viewer.token)
+async def register_for_fair(
+    fair_id: UUID,
+    viewer: SeekerViewer,
+    backend: BackendDep,
+    availability: Annotated[str, Form()] = "",
+    interviews_wanted: Annotated[str, Form()] = "",
+    wishes: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    fair = await backend.call("GET", "fair", f"/fairs/{fair_id}", viewer.token)
+    plan = seeker_plan(fair, availability, interviews_wanted, wishes or [])
+    await backend.call("POST", "fair", f"/fairs/{fair_id}/seeker-registration", viewer.token, json=plan)
     return see_other(f"/seeker/fairs/{fair_id}")
 
 

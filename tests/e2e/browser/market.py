@@ -38,13 +38,17 @@ class Seeded:
     employer_email: str
 
 
-async def matched_seeker(platform: Platform, title: str) -> tuple[str, dict[str, str], Seeded]:
-    """An approved employer's vacancy and a fitting seeker, once the matcher paired them."""
+async def matched_seeker(
+    platform: Platform, title: str, seeker_name: str = "王小明"
+) -> tuple[str, dict[str, str], Seeded]:
+    """An approved employer's vacancy and a fitting seeker, once the matcher paired them (the
+    seeker stays a candidate of other tests' CNC vacancies: a test that looks for its seeker
+    by name among candidates needs a name of its own)."""
     employer_email, employer = await platform.employer_user("安阳精密机械有限公司", approved=True)
     vacancy = await platform.call(
         "POST", "employer", "/vacancies", employer, json=factories.vacancy(title=title)
     )
-    email, seeker = await platform.seeker_user("王小明", **CNC_SEEKER)
+    email, seeker = await platform.seeker_user(seeker_name, **CNC_SEEKER)
 
     def titled_match(matches: dict[str, Any]) -> bool:
         # The match can come before the seeker service has read the vacancy's title, and a first

@@ -63,7 +63,8 @@ async def test_a_seeker_gets_an_invitation_live_applies_and_manages_consent_fair
     staff = await platform.sign_in("employer", platform.staff_email, STAFF_PASSWORD)
     await next_fair(platform, staff, "周六数控人才专场")
     await page.get_by_role("link", name="招聘会", exact=True).click()
-    await page.locator("tr").filter(has_text="周六数控人才专场").get_by_role("button", name="报名").click()
+    await page.locator("tr").filter(has_text="周六数控人才专场").get_by_role("link", name="报名").click()
+    await page.get_by_role("button", name="报名").click()  # the form's inputs left at their defaults
     await expect(page.locator("h1")).to_contain_text("周六数控人才专场")
     await expect(page.locator(".qr .code")).not_to_be_empty()
     qr = page.locator(".qr img")

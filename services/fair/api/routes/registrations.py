@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.fair.api.deps import FairDep, Now, StoreDep
 from services.fair.domain.model import EmployerPlan, Registration, SeekerPlan
 from services.fair.registrations import approve_employer, register_employer, register_seeker, withdraw
+from services.fair.views import Exhibitor, exhibitors
 from shared.api.errors import AUTH_ERRORS, Responses
-from shared.api.security import EmployerUser, Participant, Seeker, Staff
+from shared.api.security import Caller, EmployerUser, Participant, Seeker, Staff
 from shared.auth import Principal, Role
 from shared.errors import Forbidden
 from shared.events import catalogue as c
@@ -74,6 +75,13 @@ async def register_as_seeker(
     the employers you most want to meet; the fair's eligibility rules are checked against
     your profile."""
     return await register_seeker(store, fair, seeker.account_id, now, plan=plan)
+
+
+@router.get("/fairs/{fair_id}/employers")
+async def employers_taking_part(caller: Caller, fair: FairDep, store: StoreDep) -> list[Exhibitor]:
+    """The employers registered for the fair (approved or awaiting review), by name: the
+    choices of a seeker's wish list."""
+    return await exhibitors(store, fair)
 
 
 @router.get("/fairs/{fair_id}/registration", responses={404: {}})
