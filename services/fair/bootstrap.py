@@ -29,8 +29,8 @@ def create_app(
 ) -> FastAPI:
     service = Service(settings, routers=[build_router(settings)], outbox_collections=OUTBOX_COLLECTIONS)
     store = FairStore(service.store, service.outbox)
-    planner = Planner(store, clock, planner_interval_s, solver_seconds)
     runs = ScheduleRuns(store, clock, solver_seconds)
+    planner = Planner(store, clock, planner_interval_s, runs)
     service.provide("fair_store", store)
     service.on_start(store.ensure_indexes)
     service.in_background(planner.run)

@@ -2,7 +2,9 @@
 
 Every replica runs the planner. A fair's id is derived from its series and day, so two
 replicas creating it insert the same id and the store's unique key lets one win; the
-scheduling run at the cutoff is claimed by a conditional update, so one replica runs it.
+scheduling run at the cutoff is claimed by a conditional update, so one replica runs it. It
+runs as a staff run does (``ScheduleRuns``): marked on the fair, solved in a worker process,
+cancellable with ``DELETE /staff/fairs/{id}/schedule/run``.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from services.fair.adapters.repository import FairStore
-from services.fair.schedules import schedule_fair
 from shared.errors import DomainError
+
+if TYPE_CHECKING:  # the runs take their clock's type from here
+    from services.fair.schedule_runs import ScheduleRuns
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
@@ -25,16 +30,15 @@ def system_clock() -> datetime:
 
 
 class Planner:
-    def __init__(
-        self, store: FairStore, clock: Clock, interval_s: float, solver_seconds: float = 0.0
-    ) -> None:
+    def __init__(self, store: FairStore, clock: Clock, interval_s: float, runs: ScheduleRuns) -> None:
         self._store = store
         self._clock = clock
         self._interval = interval_s
-        self._solver_seconds = solver_seconds
+        self._runs = runs
 
     async def tick(self) -> int:
-        """Create missing upcoming fairs and schedule those past their cutoff; returns fairs created."""
+        """Create missing upcoming fairs and start the runs of those past their cutoff; returns
+        fairs created."""
         now = self._clock()
         created = 0
         for series in await self._store.all_series():
@@ -44,8 +48,8 @@ class Planner:
             if not await self._store.claim_scheduling(fair, now):
                 continue
             try:
-                summary = await schedule_fair(self._store, fair, self._solver_seconds)
-                log.info("scheduled fair %s at its cutoff: %s", fair.id, summary)
+                started = await self._runs.start(fair)
+                log.info("scheduling fair %s at its cutoff: run %s", fair.id, started["run_id"])
             except DomainError as error:
                 log.warning("fair %s could not be scheduled at its cutoff: %s", fair.id, error.message)
                 await self._store.note_scheduling_error(fair.id, error.message)

@@ -17,7 +17,6 @@ from services.fair.domain.model import EmployerPlan, Fair, Registration, stored_
 from services.fair.domain.rescheduling import Option, rebook
 from services.fair.domain.scheduling import MAX_PER_SEEKER, Ints, Problem
 from services.fair.domain.solver import Solution
-from services.fair.worker import WorkerSolve
 from shared.errors import Conflict
 from shared.events import Event
 from shared.events import catalogue as c
@@ -37,15 +36,6 @@ class Prepared:
     pairs: list[tuple[str, str]]
     best: dict[tuple[str, str], tuple[float, str]]
     problem: Problem
-
-
-async def schedule_fair(store: FairStore, fair: Fair, seconds: float = 0.0) -> Document:
-    """Assign booths, solve the itineraries in a worker process, store them as a new version
-    and publish it (the planner's path; staff runs go through ``ScheduleRuns``)."""
-    prepared = await prepare(store, fair)
-    solution = await WorkerSolve(prepared.problem, seconds).result()
-    async with store.lock("schedule", fair.id):
-        return await publish(store, await store.fair(fair.id), prepared, solution)
 
 
 async def prepare(store: FairStore, fair: Fair) -> Prepared:

@@ -1,6 +1,7 @@
 """Staff scheduling runs off the event loop, on the real store: a request answers 202 and the
 schedule arrives later; a second request while one runs is refused (409); the service keeps
-answering other requests during a long solve; a run can be cancelled and publishes nothing."""
+answering other requests during a long solve; a run can be cancelled and publishes nothing, the
+planner's run at the cutoff too."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from services.fair.adapters.repository import FairStore
 from services.fair.bootstrap import create_app
@@ -46,6 +48,8 @@ TIGHT = {"slot_minutes": 30, "per_seeker": 2, "per_booth_slot": 2, "gap_slots": 
 class BigFair:
     client: httpx.AsyncClient
     id: str
+    app: FastAPI
+    clock: Clock
 
     def url(self, path: str = "") -> str:
         return f"/staff/fairs/{self.id}/schedule{path}"
@@ -86,14 +90,13 @@ async def _fill(store: FairStore, fair_id: UUID) -> None:
 async def big_fair(namespace: Namespace) -> AsyncIterator[BigFair]:
     booths = [f"A{n:02d}" for n in range(BOOTHS)]
     body = series_body(venue={"name": "大厅", "zones": [{"name": "A区", "booths": booths}]}, interviews=TIGHT)
-    app = create_app(
-        settings_for(namespace, "fair"), clock=Clock(), planner_interval_s=60, solver_seconds=120
-    )
+    clock = Clock()
+    app = create_app(settings_for(namespace, "fair"), clock=clock, planner_interval_s=60, solver_seconds=120)
     async with serving(app) as client:
         created(await client.post("/staff/series", json=body, headers=STAFF))
         fair_id = ok(await client.get("/fairs", headers=STAFF))["items"][0]["id"]
         await _fill(app.state.fair_store, UUID(fair_id))
-        yield BigFair(client, fair_id)
+        yield BigFair(client, fair_id, app, clock)
 
 
 async def test_a_long_solve_leaves_the_service_answering_refuses_a_second_run_and_can_be_cancelled(
@@ -127,6 +130,26 @@ async def test_a_long_solve_leaves_the_service_answering_refuses_a_second_run_an
     restarted = await client.post(big_fair.url(), headers=STAFF)
     assert restarted.status_code == 202, restarted.text
     ok(await client.delete(big_fair.url("/run"), headers=STAFF))
+
+
+async def test_the_cutoff_run_is_marked_like_a_staff_run_and_can_be_cancelled(big_fair: BigFair) -> None:
+    client = big_fair.client
+    big_fair.clock.now += timedelta(days=3, hours=9)  # Thursday 19:00 in Shanghai, past the cutoff
+    await big_fair.app.state.planner.tick()  # returns once the run is started, not solved
+    state: dict[str, Any] = ok(await client.get(big_fair.url(), headers=STAFF))
+    run_id = state["schedule_run"]["id"]
+    assert ok(await client.get(f"/fairs/{big_fair.id}", headers=STAFF))["status"] == "closed"
+    refused = await client.post(big_fair.url(), headers=STAFF)
+    assert refused.status_code == 409  # staff cannot start a second run beside it
+
+    cancelled = ok(await client.delete(big_fair.url("/run"), headers=STAFF))
+    assert cancelled == {"run_id": run_id, "status": "cancelled"}
+    state = ok(await client.get(big_fair.url(), headers=STAFF))
+    assert state.get("schedule_run") is None
+    assert "schedule_summary" not in state
+    await big_fair.app.state.planner.tick()  # the cutoff was claimed once: no second run starts
+    assert ok(await client.get(big_fair.url(), headers=STAFF)).get("schedule_run") is None
+    assert ok(await client.get(f"/fairs/{big_fair.id}", headers=STAFF))["schedule_version"] == 0
 
 
 async def test_a_run_publishes_its_version_and_then_another_may_start(namespace: Namespace) -> None:
