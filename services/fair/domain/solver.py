@@ -1,6 +1,7 @@
 """The scheduler: the fast flow schedule (or greedy, where better) as the warm start and
 the fallback, a slot-aware CP-SAT improvement within a time budget (exact for small
-fairs, large-neighbourhood search for big ones) and an honest bound.
+fairs, large-neighbourhood search for big ones) and honest bounds (the LP relaxation where
+it fits, its Lagrangian counterpart at any size).
 
 The answer is never worse than greedy (the start is the better of the two and an
 improvement is kept only where lexicographically better), always feasible (every
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from services.fair.domain.bound import lp_bound, variables
 from services.fair.domain.improvement import exact, neighbourhood_search
+from services.fair.domain.lagrangian import lagrangian_bound
 from services.fair.domain.scheduling import Problem, Schedule, WorstOff, violations
 from services.fair.domain.warm_start import flow_bound, flow_schedule, greedy
 
@@ -30,7 +32,7 @@ class Solution:
     optimal: bool  # proven lexicographically optimal
     first_bound: int  # no schedule's worst-off measure is better
     value_bound: int  # no schedule at least as fair has more value
-    bound_from: str  # "cp-sat", "lp" or "flow": which bound is the tightest
+    bound_from: str  # "cp-sat", "lp", "lagrangian" or "flow": which bound is the tightest
     level_bound: int  # the fairness level the booths serve, slots aside (the flow's)
     pairs_selected: int
     pairs_dropped: int
@@ -104,6 +106,9 @@ def solve(
         lp = lp_bound(problem, reached)
         if lp is not None:
             bounds["lp"] = lp
+        priced = lagrangian_bound(problem, reached, schedule.total_value(problem))
+        if priced is not None:
+            bounds["lagrangian"] = priced
     bound_from = min(bounds, key=lambda name: bounds[name])
     broken = violations(problem, schedule)
     if broken:

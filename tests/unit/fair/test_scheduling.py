@@ -4,14 +4,17 @@ and the bounds against brute force on tiny ones, the flow stage on its own, and 
 from __future__ import annotations
 
 import itertools
+from unittest import mock
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.fair.domain import lagrangian
 from services.fair.domain.bound import lp_bound
 from services.fair.domain.improvement import neighbourhood_search
+from services.fair.domain.lagrangian import lagrangian_bound
 from services.fair.domain.scheduling import (
     VALUE_SCALE,
     Objective,
@@ -130,6 +133,48 @@ def test_the_exact_solver_reaches_the_brute_force_optimum_and_the_bounds_hold(pr
     if problem.rules.worst_off == WorstOff.INTERVIEWS:
         assert flow_bound(problem, optimum.worst_off) >= optimum.value
         assert flow_schedule(problem).level_bound >= optimum.worst_off
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    problems(seekers=3, employers=2, slots=3).filter(lambda p: len(p.score) <= 5),
+    st.integers(0, 2),
+    st.booleans(),
+)
+def test_the_lagrangian_bound_holds_against_the_brute_force_optimum(
+    problem: Problem, aim: int, priced_pairs: bool
+) -> None:
+    optimum, _ = brute_force(problem)
+    # The step aims at a schedule's value: a poor one (none), greedy's or the optimum itself.
+    target = [0, greedy(problem).total_value(problem), optimum.value][aim]
+    # Both ways of keeping one interview per pair: exactly in the seekers' choices, or priced.
+    with mock.patch.object(lagrangian, "MOST_EXACT", 0 if priced_pairs else lagrangian.MOST_EXACT):
+        bound = lagrangian_bound(problem, optimum.worst_off, target, iterations=200)
+    assert bound is not None
+    assert bound >= optimum.value
+
+
+def test_the_lagrangian_bound_comes_down_to_the_lp_bound_on_a_tight_fair() -> None:
+    # 8 booths of uneven popularity, 200 seekers with 8 candidates each, 6 interviews per
+    # booth and slot, gap 4: the slots bind, so the slot-free flow bound is 17 % loose.
+    rng = np.random.default_rng(2026)
+    seekers, employers, candidates = 200, 8, 8
+    popularity = rng.lognormal(0.0, 1.0, employers)
+    keys = np.log(popularity / popularity.sum())[np.newaxis, :] + rng.gumbel(size=(seekers, employers))
+    employer = np.argpartition(-keys, candidates - 1, axis=1)[:, :candidates].reshape(-1).astype(np.int64)
+    rules = Rules(slots=12, per_seeker=3, per_booth_slot=6, gap_slots=4)
+    seeker = np.repeat(np.arange(seekers, dtype=np.int64), candidates)
+    problem = Problem(
+        seekers, employers, seeker, employer, np.round(rng.beta(2.0, 3.0, len(seeker)), 4), rules
+    )
+    start = flow_schedule(problem).schedule
+    first = start.first_objective(problem)
+    lp = lp_bound(problem, first)
+    bound = lagrangian_bound(problem, first, start.total_value(problem))
+    assert lp is not None
+    assert bound is not None
+    assert start.total_value(problem) <= bound <= lp * 1.002  # as tight as the LP (or tighter)
+    assert bound < 0.95 * flow_bound(problem, first)
 
 
 @settings(max_examples=60, deadline=None)
