@@ -34,8 +34,8 @@ from services.fair.domain.scheduling import Bools, Floats, Ints, Problem, WorstO
 
 # The step's scale: Polyak's step times this, halved after PATIENCE iterations without a
 # better bound (going back to the best prices).
-INITIAL_SCALE = 2.0
-PATIENCE = 20
+INITIAL_SCALE = 1.0
+PATIENCE = 10
 # One interview per pair is kept exactly in the seekers' choices where each wants at most
 # this many, the choices fit this many dense cells (seekers x their most pairs x slots) and
 # this many slot sets and picks are to be tried; priced otherwise.
