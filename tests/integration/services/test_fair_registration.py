@@ -99,6 +99,11 @@ async def test_booths_fill_then_the_waitlist_moves_up_in_order(graduate_fair: Fa
     ok(await f.client.put(f"/staff/fairs/{f.fair['id']}/capacity", json={"booths": 3}, headers=STAFF))
     mine = ok(await f.client.get(f"/fairs/{f.fair['id']}/registration", headers=employer_token(employers[3])))
     assert mine["status"] == "approved"
+    # A seeker choosing wishes sees the employers taking part, not the one that withdrew.
+    taking_part = ok(
+        await f.client.get(f"/fairs/{f.fair['id']}/employers", headers=token(Role.SEEKER, uuid4()))
+    )
+    assert {e["employer_id"] for e in taking_part} == {str(e) for e in employers[1:]}
 
     events = await wait_for(
         lambda: topic_events(f.market.namespace, Topic.FAIR),
