@@ -116,6 +116,7 @@ EXPECTED: dict[str, Access] = {
         ("POST", "/staff/fairs/{fair_id}/close-registration"): STAFF,
         ("POST", "/staff/fairs/{fair_id}/schedule"): STAFF,
         ("GET", "/staff/fairs/{fair_id}/schedule"): STAFF,
+        ("DELETE", "/staff/fairs/{fair_id}/schedule/run"): STAFF,
         ("GET", "/staff/fairs/{fair_id}/registrations"): STAFF,
         ("GET", "/staff/fairs/{fair_id}/interviews"): STAFF,
         ("POST", "/staff/fairs/{fair_id}/registrations/{registration_id}/approve"): STAFF,
