@@ -5,8 +5,8 @@ import json
 import random
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
@@ -17,13 +17,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 from faststream.kafka import KafkaRouter
 
+from deploy.local.processes import ServiceProcesses
 from shared.config import ServiceSettings
 from shared.events import Envelope, Event, Topic, topic_name
 from shared.events.topics import PARTITIONS
 from shared.messaging.delivery import RetryPolicy
 from shared.service import Service
 from shared.store.inbox import ProcessedEvents
-from tests.conftest import AUTH_SECRET, Namespace
+from tests.conftest import AUTH_SECRET, ROOT, Namespace
 
 T = TypeVar("T")
 POLL_S = 0.05
@@ -258,3 +259,20 @@ async def consumed(namespace: Namespace, service: str, topic: Topic) -> bool:
         await consumer.stop()
         await admin.close()
     return all((committed.get(p).offset if committed.get(p) else 0) >= end for p, end in ends.items())
+
+
+PROCESS_LOGS = ROOT / "test-artifacts" / "process-logs"
+
+
+@contextmanager
+def service_process(namespace: Namespace, name: str) -> Iterator[ServiceProcesses]:
+    """The service ``name`` started as its own process (uvicorn, as the local deployment runs
+    it), its log under ``PROCESS_LOGS``; SIGTERMed afterwards if still alive."""
+    process = ServiceProcesses(
+        {name: free_port()}, namespace.env(), PROCESS_LOGS / namespace.database, namespace.database
+    )
+    try:
+        process.start()
+        yield process
+    finally:
+        process.stop()

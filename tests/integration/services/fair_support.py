@@ -109,7 +109,8 @@ class Market:
         await publish(self.namespace, *events, *posted)
         self.employers[employer_id] = [v.vacancy_id for v in posted]
         await self._arrived("vacancies", {"employer_id": str(employer_id)}, vacancies)
-        await self._arrived("employers", {"_id": str(employer_id), "industry": industry}, 1)
+        arrived = {"_id": str(employer_id), "industry": industry} | ({"approved": True} if approved else {})
+        await self._arrived("employers", arrived, 1)  # the approval too: it may come a batch later
         return employer_id
 
     async def seeker(self, *, graduation_year: int = 2022) -> UUID:

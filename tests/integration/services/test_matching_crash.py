@@ -6,8 +6,8 @@ import asyncio
 import random
 import signal
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from uuid import uuid4
 
@@ -16,13 +16,12 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
-from deploy.local.processes import ServiceProcesses
 from services.matching.bootstrap import create_app
 from shared.events import PARTITIONS, Envelope, Topic, topic_name
 from shared.events import catalogue as c
 from tests import factories
-from tests.conftest import ROOT, Namespace
-from tests.helpers import free_port, running, serving, settings_for, topic_events, wait_for
+from tests.conftest import Namespace
+from tests.helpers import running, service_process, serving, settings_for, topic_events, wait_for
 from tests.integration.services.test_matching import stored_vacancies
 
 pytestmark = [pytest.mark.integration, pytest.mark.security]
@@ -30,7 +29,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.security]
 VACANCIES = 30
 SEEKERS = 900
 SKILLS = ["数控编程", "operate CNC machine", "阅读机械图纸", "AutoCAD", "焊接", "PLC编程", "质量检验"]
-LOGS = ROOT / "test-artifacts" / "matching-crash-logs"
 
 
 def market(seed: int) -> tuple[list[c.VacancyState], list[c.SeekerState]]:
@@ -44,19 +42,6 @@ def market(seed: int) -> tuple[list[c.VacancyState], list[c.SeekerState]]:
         for _ in range(SEEKERS)
     ]
     return vacancies, seekers
-
-
-@contextmanager
-def matching_process(namespace: Namespace) -> Iterator[ServiceProcesses]:
-    """The matching service started as its own process (uvicorn); SIGTERMed afterwards if alive."""
-    process = ServiceProcesses(
-        {"matching": free_port()}, namespace.env(), LOGS / namespace.database, namespace.database
-    )
-    try:
-        process.start()
-        yield process
-    finally:
-        process.stop()
 
 
 @asynccontextmanager
@@ -110,7 +95,7 @@ async def test_a_match_republished_after_a_sigkill_mid_ranking_keeps_its_event_i
         await publisher.publisher.publish_many(Envelope.wrap(s, producer="seeker") for s in seekers)
 
     async with match_topic(namespace) as matches:
-        with matching_process(namespace) as first:
+        with service_process(namespace, "matching") as first:
             # Killed once many of the first batch's matches (500 seekers, up to 10 each) are out,
             # and before the batch is recorded as told.
             await wait_for(
@@ -120,7 +105,7 @@ async def test_a_match_republished_after_a_sigkill_mid_ranking_keeps_its_event_i
             first.processes["matching"].wait()
     assert await lag(namespace, Topic.SEEKER) > 0, "the kill must land while seekers are being ranked"
 
-    with matching_process(namespace) as second:
+    with service_process(namespace, "matching") as second:
         await asyncio.to_thread(second.wait_ready, 90)
         await wait_for(
             lambda: lag(namespace, Topic.SEEKER),

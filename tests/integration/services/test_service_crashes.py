@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 from uuid import uuid4
@@ -23,32 +23,17 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from deploy.local.processes import ServiceProcesses
 from services.notification.bootstrap import create_app as notification_app
 from services.notification.core.config import Settings as NotificationSettings
 from shared.events import Envelope, Topic
 from shared.events import catalogue as c
 from tests import factories
-from tests.conftest import ROOT, Namespace
-from tests.helpers import consumed, free_port, publish, running, serving, settings_for, wait_for
+from tests.conftest import Namespace
+from tests.helpers import consumed, publish, running, service_process, serving, settings_for, wait_for
 
 pytestmark = pytest.mark.integration
 
-LOGS = ROOT / "test-artifacts" / "crash-logs"
 Database = AsyncDatabase[dict[str, Any]]
-
-
-@contextmanager
-def service_process(namespace: Namespace, name: str) -> Iterator[ServiceProcesses]:
-    """``name`` started as its own process; SIGTERMed afterwards if still alive."""
-    process = ServiceProcesses(
-        {name: free_port()}, namespace.env(), LOGS / namespace.database, namespace.database
-    )
-    try:
-        process.start()
-        yield process
-    finally:
-        process.stop()
 
 
 @asynccontextmanager

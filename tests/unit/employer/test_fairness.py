@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from services.employer.domain.fairness import ProtectedPhrase, protected_phrases
-
-GENDER = "gender"
-AGE = "age"
-MARITAL = "marital or childbearing status"
-ETHNICITY = "ethnicity"
-RELIGION = "religion"
-HUKOU = "household registration"
+from services.employer.domain.fairness import (
+    AGE,
+    ETHNICITY,
+    GENDER,
+    HUKOU,
+    MARITAL,
+    RELIGION,
+    ProtectedPhrase,
+    protected_phrases,
+)
 
 
 @pytest.mark.parametrize(

@@ -184,19 +184,23 @@ def test_no_brute_force_schedule_beats_the_solver_on_the_first_objective(problem
     assert solve(problem, seconds=5.0, bound=False).schedule.first_objective(problem) == best_first.worst_off
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_on_hall_like_instances_the_flow_stage_itself_beats_greedy(seed: int) -> None:
+def random_fair(seed: int, seekers: int, employers: int, candidates: int, rules: Rules) -> Problem:
+    """Each seeker with ``candidates`` employers drawn at random, each pair a random score."""
     rng = np.random.default_rng(seed)
-    seekers, employers, candidates = 300, 20, 8
     chosen = np.argsort(rng.random((seekers, employers)), axis=1)[:, :candidates]
-    problem = Problem(
+    return Problem(
         seekers=seekers,
         employers=employers,
         seeker=np.repeat(np.arange(seekers, dtype=np.int64), candidates),
         employer=chosen.reshape(-1).astype(np.int64),
         score=np.round(rng.random(seekers * candidates), 3),
-        rules=Rules(slots=12, per_seeker=3, per_booth_slot=3, gap_slots=1),
+        rules=rules,
     )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_on_hall_like_instances_the_flow_stage_itself_beats_greedy(seed: int) -> None:
+    problem = random_fair(seed, 300, 20, 8, Rules(slots=12, per_seeker=3, per_booth_slot=3, gap_slots=1))
     flow, baseline = flow_schedule(problem), greedy(problem)
     assert flow.schedule.key(problem) > baseline.key(problem)
     assert flow.schedule.level(problem) == flow.level_bound
@@ -369,17 +373,7 @@ def test_malformed_fair_inputs_are_refused(change: dict[str, np.ndarray], messag
 
 
 def test_the_same_seed_and_budget_give_the_same_schedule() -> None:
-    rng = np.random.default_rng(7)
-    seekers, employers, candidates = 80, 10, 5
-    chosen = np.argsort(rng.random((seekers, employers)), axis=1)[:, :candidates]
-    problem = Problem(
-        seekers=seekers,
-        employers=employers,
-        seeker=np.repeat(np.arange(seekers, dtype=np.int64), candidates),
-        employer=chosen.reshape(-1).astype(np.int64),
-        score=np.round(rng.random(seekers * candidates), 3),
-        rules=Rules(slots=8, per_seeker=3, per_booth_slot=2, gap_slots=2),
-    )
+    problem = random_fair(7, 80, 10, 5, Rules(slots=8, per_seeker=3, per_booth_slot=2, gap_slots=2))
     first, second = solve(problem, seconds=1.0, seed=3), solve(problem, seconds=1.0, seed=3)
     assert first.schedule.pair.tolist() == second.schedule.pair.tolist()
     assert first.schedule.slot.tolist() == second.schedule.slot.tolist()
@@ -395,17 +389,7 @@ def test_neighbourhood_search_keeps_every_rule_and_only_improves(problem: Proble
 
 
 def test_neighbourhood_search_improves_a_tight_fair() -> None:
-    rng = np.random.default_rng(11)
-    seekers, employers, candidates = 200, 10, 6
-    chosen = np.argsort(rng.random((seekers, employers)), axis=1)[:, :candidates]
-    problem = Problem(
-        seekers=seekers,
-        employers=employers,
-        seeker=np.repeat(np.arange(seekers, dtype=np.int64), candidates),
-        employer=chosen.reshape(-1).astype(np.int64),
-        score=np.round(rng.random(seekers * candidates), 3),
-        rules=Rules(slots=12, per_seeker=3, per_booth_slot=5, gap_slots=4),
-    )
+    problem = random_fair(11, 200, 10, 6, Rules(slots=12, per_seeker=3, per_booth_slot=5, gap_slots=4))
     start = flow_schedule(problem).schedule
     improved, steps = neighbourhood_search(problem, start, seconds=3.0, seed=1, size=60)
     assert steps > 0
