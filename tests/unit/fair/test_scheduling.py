@@ -155,18 +155,8 @@ def test_the_lagrangian_bound_holds_against_the_brute_force_optimum(
 
 
 def test_the_lagrangian_bound_comes_down_to_the_lp_bound_on_a_tight_fair() -> None:
-    # 8 booths of uneven popularity, 200 seekers with 8 candidates each, 6 interviews per
-    # booth and slot, gap 4: the slots bind, so the slot-free flow bound is 17 % loose.
-    rng = np.random.default_rng(2026)
-    seekers, employers, candidates = 200, 8, 8
-    popularity = rng.lognormal(0.0, 1.0, employers)
-    keys = np.log(popularity / popularity.sum())[np.newaxis, :] + rng.gumbel(size=(seekers, employers))
-    employer = np.argpartition(-keys, candidates - 1, axis=1)[:, :candidates].reshape(-1).astype(np.int64)
-    rules = Rules(slots=12, per_seeker=3, per_booth_slot=6, gap_slots=4)
-    seeker = np.repeat(np.arange(seekers, dtype=np.int64), candidates)
-    problem = Problem(
-        seekers, employers, seeker, employer, np.round(rng.beta(2.0, 3.0, len(seeker)), 4), rules
-    )
+    # Five interviews per booth and slot, gap 4: the slots bind, so the slot-free flow bound is 10 % loose.
+    problem = random_fair(11, 200, 10, 6, Rules(slots=12, per_seeker=3, per_booth_slot=5, gap_slots=4))
     start = flow_schedule(problem).schedule
     first = start.first_objective(problem)
     lp = lp_bound(problem, first)
