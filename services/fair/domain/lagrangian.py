@@ -103,7 +103,7 @@ def lagrangian_bound(
         slot_price = np.maximum(0.0, slot_price - step * slot_step)
         employer_price = np.maximum(0.0, employer_price - step * employer_step)
         pair_price = np.maximum(0.0, pair_price - step * pair_step)
-    # Values are integers, so the bound rounds down (less a hair for the sums' rounding).
+    # Values are integers, so the bound rounds down (after a hair up for the sums' rounding).
     return int(np.floor(best * (1 + 1e-12) + 1e-6))
 
 
